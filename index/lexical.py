@@ -1,0 +1,131 @@
+"""BM25 over Vietnamese syllables with SQLite FTS5.
+
+Each passage is stored twice: its syllables as written and folded without
+diacritics. A query syllable typed with marks is matched against the first
+column, one typed without against the second, so "muc tieu kinh te so dak lak"
+finds "mục tiêu kinh tế số Đắk Lắk" while "mức" does not match "mục". Adjacent
+syllables are also searched as phrases: most Vietnamese words have two
+syllables, and phrase matches make BM25 see "kinh tế" rather than "kinh" and "tế".
+FTS5 is incremental and shares the database's transactions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .hits import Hits
+from .text import fold, has_diacritics, is_stopword, syllables
+
+# A 10,000-character question must not turn into a 10,000-term query.
+MAX_QUERY_SYLLABLES = 48
+# A syllable in more than this share of passages ("chuyển", "số" in a corpus about
+# chuyển đổi số) barely moves BM25 but makes FTS5 walk most of the index; it is
+# searched only inside phrases.
+COMMON_SHARE = 0.2
+
+
+def _phrase(tokens: list[str]) -> str:
+    # Tokens are letters and digits only, so quoting makes any input a literal:
+    # "OR", "NEAR(", "*" and quotes in a question can never become FTS5 syntax.
+    return '"' + " ".join(tokens) + '"'
+
+
+def build_match(query: str, common: frozenset[str] = frozenset()) -> str | None:
+    """FTS5 MATCH expression for a free-text question, or None if nothing is searchable.
+
+    :param common: folded syllables too frequent to search alone
+    """
+    tokens = syllables(query)[:MAX_QUERY_SYLLABLES]
+    clauses = []
+    for tok in tokens:
+        if not is_stopword(tok) and fold(tok) not in common:
+            clauses.append(("accented" if has_diacritics(tok) else "folded", [tok]))
+    for a, b in zip(tokens, tokens[1:]):
+        # A phrase is worth its cost only if one of its syllables is distinctive.
+        if all(is_stopword(t) or fold(t) in common for t in (a, b)):
+            continue
+        if has_diacritics(a) and has_diacritics(b):
+            clauses.append(("accented", [a, b]))
+        else:
+            clauses.append(("folded", [fold(a), fold(b)]))
+    if not clauses:
+        return None
+    seen, parts = set(), []
+    for column, toks in clauses:
+        toks = toks if column == "accented" else [fold(t) for t in toks]
+        key = (column, tuple(toks))
+        if key not in seen:
+            seen.add(key)
+            parts.append(f"{column} : {_phrase(toks)}")
+    return " OR ".join(parts)
+
+
+class LexicalIndex:
+    """An FTS5 table of passage ids and texts inside an existing SQLite database.
+
+    Writes go through the caller's connection, so they commit or roll back with
+    the rest of the caller's transaction.
+
+    :param conn: an open ``sqlite3`` connection
+    :param table: name of the FTS5 table
+    """
+
+    def __init__(self, conn: sqlite3.Connection, table: str = "passages_fts"):
+        if not table.isidentifier():
+            raise ValueError(f"table must be a plain identifier. Currently, the table is {table!r}")
+        self.conn, self.table = conn, table
+        conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
+            "accented, folded, tokenize = 'unicode61 remove_diacritics 0')"
+        )
+        # Per-term document counts, read straight from the FTS5 index.
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {table}_vocab USING fts5vocab({table}, 'col')")
+
+    def count(self) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0]
+
+    def doc_freqs(self, folded_terms: list[str]) -> dict[str, int]:
+        """How many passages contain each folded syllable."""
+        terms = sorted(set(folded_terms))
+        if not terms:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT term, doc FROM {self.table}_vocab WHERE col = 'folded' AND term IN "
+            f"({','.join('?' * len(terms))})", terms)
+        found = dict(rows.fetchall())
+        return {t: found.get(t, 0) for t in terms}
+
+    def add(self, ids: list[int], texts: list[str]) -> None:
+        rows = []
+        for pid, text in zip(ids, texts, strict=True):
+            accented = " ".join(syllables(text))
+            rows.append((pid, accented, fold(accented)))
+        self.conn.executemany(f"INSERT INTO {self.table}(rowid, accented, folded) VALUES (?, ?, ?)", rows)
+
+    def remove(self, ids: list[int]) -> None:
+        self.conn.executemany(f"DELETE FROM {self.table} WHERE rowid = ?", [(i,) for i in ids])
+
+    def clear(self) -> None:
+        self.conn.execute(f"DELETE FROM {self.table}")
+
+    def ids(self) -> set[int]:
+        return {r[0] for r in self.conn.execute(f"SELECT rowid FROM {self.table}")}
+
+    def search(self, query: str, k: int, allowed: set[int] | None = None) -> Hits:
+        """Top ``k`` passage ids by BM25 (higher score is better)."""
+        if k <= 0:
+            raise ValueError(f"k must be greater than 0. Currently, the k is {k}")
+        total = self.count()
+        freqs = self.doc_freqs([fold(t) for t in syllables(query)[:MAX_QUERY_SYLLABLES]])
+        common = frozenset(t for t, n in freqs.items() if total >= 50 and n > COMMON_SHARE * total)
+        match = build_match(query, common)
+        if match is None or (allowed is not None and not allowed):
+            return Hits.empty()
+        sql = f"SELECT rowid, -bm25({self.table}) FROM {self.table} WHERE {self.table} MATCH ?"
+        params: list = [match]
+        if allowed is not None:
+            sql += f" AND rowid IN ({','.join('?' * len(allowed))})"
+            params += sorted(allowed)
+        sql += " ORDER BY bm25(" + self.table + ") LIMIT ?"
+        rows = self.conn.execute(sql, [*params, k]).fetchall()
+        return Hits([r[0] for r in rows], [r[1] for r in rows])

@@ -1,0 +1,112 @@
+"""Vietnamese text rules shared by every layer: normalisation, folding, syllables.
+
+These are pure functions. They live in ``index/`` because the lexical index
+tokenises with them; ``knowledge/`` and ``bot/`` import them from here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalize", "fold", "syllables", "has_diacritics", "split_sentences", "is_stopword"]
+
+# The five Vietnamese tone marks as combining characters.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+# "hoà/hòa", "khoẻ/khỏe", "thuỷ/thủy": the two conventions differ only for the open
+# syllables -oa, -oe, -uy. We keep the older placement on the first vowel, the one
+# used in official names (Hòa Bình, Thanh Hóa, Khánh Hòa, Ủy ban).
+def _build_tone_map() -> dict[str, str]:
+    table = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for f, s in ((first, second), (first.upper(), second), (first.upper(), second.upper()),
+                     (first, second.upper())):
+            for tone in _TONES:
+                new_style = unicodedata.normalize("NFC", f + s + tone)
+                old_style = unicodedata.normalize("NFC", f + tone + s)
+                table[new_style] = old_style
+    return table
+
+
+_TONE_MAP = _build_tone_map()
+# Not after q/g (there u/i belong to the consonant: "quý", "quỳ"), and only at a
+# syllable end ("hoàng" and "thuyền" are spelled alike in both conventions).
+_TONE_RE = re.compile(r"(?<![qQgG])(" + "|".join(map(re.escape, _TONE_MAP)) + r")(?!\w)")
+# Control characters other than tab and newline; zero-width characters.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
+
+
+def normalize(text: str) -> str:
+    """NFC, one tone-mark convention, no control characters.
+
+    Idempotent: ``normalize(normalize(t)) == normalize(t)``.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL_RE.sub("", text)
+    text = text.replace("\u00a0", " ")
+    text = _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case and remove every diacritic, mapping đ to d ("Đắk Lắk" -> "dak lak")."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # đ is a letter of its own, not d plus a mark, so NFD leaves it alone.
+    return stripped.replace("đ", "d")
+
+
+# Letters and digits only: the underscore, a \w character, is a separator to FTS5.
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-cased syllables (and numbers) of ``text``, diacritics kept."""
+    return _WORD_RE.findall(normalize(text).lower())
+
+
+def has_diacritics(token: str) -> bool:
+    """True if ``token`` carries any Vietnamese mark (or đ)."""
+    return fold(token) != token.lower()
+
+
+# A sentence ends at . ! ? … followed by space and a capital, digit, quote or bracket,
+# except after abbreviations that end in a dot ("TP. Hồ Chí Minh", "Ảnh: C.B").
+_SENT_END_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[]?[A-ZÀ-Ỹ0-9Đ])")
+_ABBREV_RE = re.compile(r"(?:\b(?:TP|Tp|TS|ThS|PGS|GS|BS|ông|bà|St|Q|P|Th)\.|\b[A-ZĐ]\.)$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences; lines are always boundaries."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for m in _SENT_END_RE.finditer(line):
+            if _ABBREV_RE.search(line[start : m.start()]):
+                continue
+            out.append(line[start : m.start()].strip())
+            start = m.end()
+        tail = line[start:].strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+# Function syllables of questions ("là gì", "bao nhiêu", "của"...). They carry no
+# topic, appear in nearly every passage, and only slow BM25 down.
+STOPWORDS = frozenset("""
+là gì nào ai đâu sao bao nhiêu mấy thế như không có của và các những được cho với về
+thì mà ở tại trong này đó kia một theo từ đến hay hoặc hãy xin vui lòng cho biết tôi mình
+bạn ạ nhé vậy gồm đã đang sẽ rằng nên phải muốn
+""".split())
+FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+
+
+def is_stopword(token: str) -> bool:
+    """Stop-syllable test that works for tokens typed with or without diacritics."""
+    token = token.lower()
+    return token in STOPWORDS if has_diacritics(token) else token in FOLDED_STOPWORDS

@@ -1,0 +1,137 @@
+"""Split a cleaned document into passages along its structure.
+
+Headings, "Điều N" articles, paragraphs and markdown table rows start new
+passages; long paragraphs are cut at sentence boundaries (and, for the long
+enumerations of targets that resolutions favour, at semicolons). Each passage
+remembers the heading it sits under.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.text import split_sentences
+
+# A passage of a few sentences: long enough to hold a target with its context,
+# short enough that its embedding is about one thing (e5 reads 512 tokens at most).
+MAX_CHARS = 700
+MIN_CHARS = 120
+
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
+_ARTICLE_RE = re.compile(r"^\**\s*(Điều\s+[\d.A-ZĐa-z]+\.?)", re.IGNORECASE)
+_CHAPTER_RE = re.compile(r"^(Chương|Mục|Phần)\s+[IVXLC\d]+\b", re.IGNORECASE)
+# "I- QUAN ĐIỂM CHỈ ĐẠO", "II. MỤC TIÊU": roman-numbered section titles.
+_ROMAN_RE = re.compile(r"^[IVX]{1,4}\s*[-.–]\s*\S")
+
+
+@dataclass
+class Passage:
+    heading: str
+    text: str
+
+
+def _is_heading(block: str) -> bool:
+    line = block.strip()
+    if "\n" in line or len(line) > 150:
+        return False
+    return bool(_CHAPTER_RE.match(line) or _ROMAN_RE.match(line) or
+                (line.isupper() and len(line.split()) <= 15 and any(c.isalpha() for c in line)))
+
+
+def _split_long(text: str) -> list[str]:
+    """Cut a paragraph into pieces of at most MAX_CHARS at sentence, then clause, boundaries."""
+    if len(text) <= MAX_CHARS:
+        return [text]
+    units = []
+    for sentence in split_sentences(text):
+        if len(sentence) <= MAX_CHARS:
+            units.append(sentence)
+            continue
+        clauses = re.split(r"(?<=;)\s+", sentence)
+        for clause in clauses:
+            while len(clause) > MAX_CHARS:  # no boundary at all: cut at a space
+                cut = clause.rfind(" ", 0, MAX_CHARS)
+                cut = cut if cut > 0 else MAX_CHARS
+                units.append(clause[:cut])
+                clause = clause[cut:].strip()
+            if clause:
+                units.append(clause)
+    pieces, current = [], ""
+    for unit in units:
+        if current and len(current) + 1 + len(unit) > MAX_CHARS:
+            pieces.append(current)
+            current = unit
+        else:
+            current = f"{current} {unit}" if current else unit
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _table_rows(block: str) -> list[str]:
+    """A markdown table as one line per row: "Chỉ tiêu: ...; Đơn vị: ...; Kết quả: ..."."""
+    rows = [r.strip() for r in block.splitlines() if r.strip().startswith("|")]
+    cells = [[c.strip().strip("*").strip() for c in r.strip("|").split("|")] for r in rows]
+    cells = [c for c in cells if not all(re.fullmatch(r":?-{2,}:?", x) or not x for x in c)]
+    if len(cells) < 2:
+        return [" ".join(" ".join(c) for c in cells)]
+    header, out = cells[0], []
+    for row in cells[1:]:
+        filled = [(h, v) for h, v in zip(header, row) if v]
+        if len(filled) == 1 or (len(filled) <= 2 and len(row) > 2 and not any(row[2:])):
+            out.append("## " + " ".join(v for _, v in filled))  # a row that only titles a group
+        elif filled:
+            out.append("; ".join(f"{h}: {v}" if h else v for h, v in filled))
+    return out
+
+
+def chunk(text: str) -> list[Passage]:
+    """Passages of ``text`` (cleaned, paragraphs separated by blank lines)."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    passages: list[Passage] = []
+    heading, article = "", ""
+    buffer: list[str] = []
+
+    def flush() -> None:
+        nonlocal buffer
+        if buffer:
+            body = " ".join(buffer) if not article else "\n".join(buffer)
+            label = " — ".join(x for x in (heading, article) if x)
+            for piece in _split_long(body):
+                passages.append(Passage(label, piece))
+        buffer = []
+
+    for block in blocks:
+        if block.startswith("|"):
+            flush()
+            for row in _table_rows(block):
+                if row.startswith("## "):
+                    heading = row[3:]
+                else:
+                    passages.append(Passage(heading, row))
+            continue
+        m = _HEADING_RE.match(block.split("\n", 1)[0])
+        if m or _is_heading(block):
+            flush()
+            title = m.group(2).strip("* ") if m else block
+            rest = block.split("\n", 1)[1].strip() if m and "\n" in block else ""
+            heading, article = title, ""
+            if rest:
+                buffer.append(rest)
+            continue
+        art = _ARTICLE_RE.match(block)
+        if art:
+            flush()
+            first_line = block.split("\n", 1)[0].strip("* ")
+            article = first_line if len(first_line) <= 150 else art.group(1)
+        for line in block.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            # Paragraphs accumulate until a passage is full; short lines join their neighbours.
+            if buffer and sum(len(b) for b in buffer) + len(line) > MAX_CHARS and sum(len(b) for b in buffer) >= MIN_CHARS:
+                flush()
+            buffer.append(line)
+    flush()
+    return [p for p in passages if len(p.text) >= 20 or any(ch.isdigit() for ch in p.text)]

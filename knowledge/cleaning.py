@@ -1,0 +1,162 @@
+"""Remove the site furniture that real pages carry, by general rules.
+
+News pages arrive with menus, banners, share buttons, photo captions,
+"related news" lists, reader-comment headers and visitor counters around the
+article. None of it is content, and some of it is dangerous: a related-news
+list about a hail storm must not make the page answer questions about hail.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.text import normalize
+
+# A line that opens the end matter of a page: everything from it on is dropped.
+_TAIL_MARKERS = re.compile(
+    r"^(các tin khác|tin khác|tin liên quan|bài viết liên quan|bài liên quan|có thể bạn quan tâm|"
+    r"có thể bạn muốn đọc|tin cùng chuyên mục|các bài viết khác|đọc thêm|xem thêm|tin mới nhất|"
+    r"tin đọc nhiều|ý kiến bạn đọc|ý kiến bình luận|bình luận|gửi bình luận|viết bình luận|"
+    r"xem các tin đã đưa ngày)\s*:?\s*$",
+    re.IGNORECASE,
+)
+# Single lines of page furniture, dropped wherever they are.
+_FURNITURE = [
+    re.compile(r"^(truy cập hôm nay|truy cập trong \d+ ngày|tổng lượt truy cập|lượt truy cập|"
+               r"đang (online|truy cập)|lượt xem|số lượt xem)\b", re.IGNORECASE),
+    # Share buttons and icon alt texts: "zalo-icon", "Chia sẻ", "Facebook Twitter".
+    re.compile(r"^((zalo|viber|facebook|twitter|email|print|share|copy[- ]?link)(-icon)?|chia sẻ|share|tweet|"
+               r"in bài|gửi email|lưu bài|theo dõi|bản in|\s)+$", re.IGNORECASE),
+    # Menus and banners: "Multimedia Đọc Báo in", "Logo báo điện tử ...", "Banner Ngày 26/4/2024".
+    re.compile(r"^(logo|banner|trang chủ|multimedia|menu)\b", re.IGNORECASE),
+    re.compile(r"^tin trong:", re.IGNORECASE),
+    # Ticker items that end in their own date: "Thông báo ... ( 24/04/2024 )".
+    re.compile(r"\(\s*\d{1,2}/\d{1,2}/\d{4}\s*\)\s*$"),
+    # Photo credits and captions.
+    re.compile(r"(^ảnh\s*:|\bảnh\s*:\s*[A-ZĐ][\w.\s]{0,30}$|\(ảnh\b|ảnh minh họa|"
+               r"(thứ \w+|người thứ \w+) từ (trái|phải) sang)", re.IGNORECASE),
+    # Source lines at the foot of an article: "Nguồn:baobacninh.com.vn".
+    re.compile(r"^nguồn\s*:\s*\S+\s*$", re.IGNORECASE),
+]
+_SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", ")")
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """True for text wrapped at a fixed width, with line breaks inside sentences."""
+    lengths = [len(line) for line in lines if line.strip()]
+    if len(lengths) < 10:
+        return False
+    in_band = sum(45 <= n <= 100 for n in lengths)
+    blank = sum(1 for line in lines if not line.strip())
+    return in_band / len(lengths) > 0.6 and blank < len(lengths) / 4
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join wrapped lines; a line that ends a sentence ends its paragraph."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            if current:
+                out += [current, ""]
+                current = ""
+            continue
+        current = f"{current} {line}" if current else line
+        if line.endswith(_SENTENCE_END):
+            out += [current, ""]
+            current = ""
+    if current:
+        out.append(current)
+    return out
+
+
+def _is_furniture(line: str) -> bool:
+    return any(p.search(line) for p in _FURNITURE)
+
+
+def _drop_machine_index(lines: list[str]) -> list[str]:
+    """Drop markdown sections headed by machine ids ("### 0300300000...") and their
+    container heading: exported legal codes append such an index, which repeats every
+    article a second time in a flattened form."""
+    out, skipping = [], False
+    for i, line in enumerate(lines):
+        heading = re.match(r"^#{1,6}\s+(.*)$", line)
+        if heading:
+            title = heading.group(1).strip()
+            is_id = bool(re.fullmatch(r"\d{10,}", title))
+            nxt = next((l for l in lines[i + 1 : i + 4] if l.strip()), "")
+            is_container = bool(re.match(r"^#{1,6}\s+\d{10,}\s*$", nxt))
+            if is_id or is_container:
+                skipping = True
+                continue
+            skipping = False
+        if not skipping:
+            out.append(line)
+    return out
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a YAML-style front matter block ("---\\nkey: value\\n---") off the text."""
+    m = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
+    if not m:
+        return {}, text
+    meta = {}
+    for line in m.group(1).splitlines():
+        if ":" in line:
+            key, value = line.split(":", 1)
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[m.end() :]
+
+
+def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
+    """Normalise ``text`` and strip page furniture.
+
+    :returns: the cleaned text (paragraphs separated by blank lines) and any front matter
+    """
+    meta, text = _front_matter(normalize(text).replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.rstrip() for line in text.split("\n")]
+    if markdown:
+        lines = _drop_machine_index(lines)
+    elif _is_hard_wrapped(lines):
+        lines = _unwrap(lines)
+    total = sum(len(line) for line in lines) or 1
+    kept: list[str] = []
+    seen_chars = 0
+    previous = ""
+    for line in lines:
+        stripped = line.strip()
+        seen_chars += len(line)
+        # End matter only counts as such once the article is under way.
+        if _TAIL_MARKERS.match(stripped) and seen_chars > total * 0.3:
+            break
+        if stripped and _is_furniture(stripped):
+            continue
+        # A photo caption is often printed twice, the second time with a full stop.
+        if stripped and previous and stripped.rstrip(".") == previous.rstrip("."):
+            continue
+        kept.append(stripped if not markdown else line)
+        if stripped:
+            previous = stripped
+    # Captions sit alone between wide gaps: a short paragraph after two blank lines or more.
+    if not markdown:
+        kept = _drop_isolated_captions(kept)
+    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    cleaned = re.sub(r"[ \t]{2,}", " ", cleaned)
+    return cleaned, meta
+
+
+def _drop_isolated_captions(lines: list[str]) -> list[str]:
+    out, blanks = [], 0
+    for i, line in enumerate(lines):
+        if not line:
+            blanks += 1
+            out.append(line)
+            continue
+        following_blank = i + 1 >= len(lines) or not lines[i + 1]
+        if blanks >= 2 and following_blank and len(line.split()) <= 25 and out and any(out):
+            blanks = 0
+            continue
+        blanks = 0
+        out.append(line)
+    return out

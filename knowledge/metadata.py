@@ -1,0 +1,178 @@
+"""Document metadata: title, date, kind, document numbers, provinces, districts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from index.text import split_sentences
+
+from .provinces import find_places
+
+KINDS = ("resolution", "plan", "decision", "law", "news", "glossary")
+KIND_LABELS = {
+    "resolution": "Nghị quyết", "plan": "Kế hoạch", "decision": "Quyết định",
+    "law": "Văn bản pháp luật", "news": "Bài báo", "glossary": "Thuật ngữ",
+}
+
+
+@dataclass
+class Metadata:
+    title: str
+    date: str | None  # ISO yyyy-mm-dd
+    kind: str
+    numbers: list[str] = field(default_factory=list)  # most cited first; the document's own first
+    provinces: list[str] = field(default_factory=list)  # gazetteer names
+    districts: list[str] = field(default_factory=list)
+
+
+# "08-NQ/TU", "57-NQ/TW", "03/NQ-CP", "43/2011/NĐ-CP", "67/2018/QH14", "89/CV-BCH"
+_NUMBER_RE = re.compile(r"(?<![\w/])\d{1,4}(?:/\d{4})?[/-](?:[A-ZĐ][A-Za-zĐđ]*\d*)(?:[/-][A-ZĐ][A-Za-zĐđ]*\d*)*(?![\w/])")
+# "Kế hoạch 313", "Nghị quyết số 52", "Nghị quyết 04" (a number without its suffix)
+_NAMED_NUMBER_RE = re.compile(
+    r"\b(Nghị quyết|Kế hoạch|Quyết định|Chỉ thị|Nghị định|Thông tư|Công văn)(?: số)? (\d{1,4})(?![\d/\-])")
+_KIND_WORDS = [
+    ("resolution", r"nghị quyết"), ("plan", r"kế hoạch"), ("decision", r"quyết định"),
+    ("law", r"luật|nghị định|thông tư|bộ luật|pháp điển|pháp lệnh"),
+]
+_DATE_PATTERNS = [
+    re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE),
+    re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)"),
+]
+# Lines that head official documents but are not their title.
+_HEADER_LINE = re.compile(r"cộng hòa xã hội chủ nghĩa|độc lập - tự do|^(chính phủ|quốc hội|bộ chính trị|"
+                          r"ban chấp hành|ủy ban nhân dân|hội đồng nhân dân|tỉnh ủy|thông tin văn bản|văn bản)\b",
+                          re.IGNORECASE)
+
+
+def _dates(text: str) -> list[date]:
+    found = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            d, mth, y = (int(g) for g in m.groups())
+            try:
+                found.append((m.start(), date(y, mth, d)))
+            except ValueError:
+                continue
+    return [d for _, d in sorted(found)]
+
+
+def document_numbers(text: str) -> list[str]:
+    """Every document number in ``text``, most frequent first."""
+    counts: dict[str, int] = {}
+    for m in _NUMBER_RE.finditer(text):
+        num = m.group(0)
+        if re.fullmatch(r"\d+[/-]\d+[A-Z]?", num):  # "4G/5G", "24/7" are not documents
+            continue
+        counts[num] = counts.get(num, 0) + 1
+    for m in _NAMED_NUMBER_RE.finditer(text):
+        num = f"{m.group(1)} {m.group(2)}"
+        counts[num] = counts.get(num, 0) + 1
+    return [n for n, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def _title(text: str, front: dict[str, str], hint: str | None) -> str:
+    if front.get("title"):
+        return front["title"]
+    if hint:
+        return hint.strip()
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    headings = [re.sub(r"^#+\s*", "", l).strip("* ") for l in lines[:40] if l.startswith("#")]
+    headings = [h for h in headings if not _HEADER_LINE.search(h)]
+    if headings:
+        first = headings[0]
+        if first.upper() == first and len(headings) > 1:  # "NGHỊ QUYẾT" then its subject
+            return f"{first.capitalize()}: {headings[1]}"
+        return first
+    for line in lines[:3]:  # a news headline near the top: short, no full stop
+        if 4 <= len(line.split()) <= 25 and not line.endswith((".", ":")) and not re.match(r"^[\d(]", line):
+            return line
+    first = split_sentences(lines[0])[0] if lines else "Văn bản"
+    first = re.sub(r"^\([^)]{1,15}\)\s*[-–]\s*", "", first)  # "(HBĐT) - " agency prefix
+    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+
+
+def _kind(title: str, text: str, front: dict[str, str], markdown: bool) -> str:
+    if front.get("kind") in KINDS:
+        return front["kind"]
+    lead = title.lower()
+    m = re.search(r"loại văn bản\W+([^\n|]+)", text[:3000], re.IGNORECASE)
+    if m:
+        lead = m.group(1).lower() + " " + lead
+    for kind, words in _KIND_WORDS:
+        if re.match(rf"^\s*({words})\b", lead):
+            return kind
+    return "news"
+
+
+def _date(text: str, front: dict[str, str]) -> str | None:
+    for key in ("date", "ngày ban hành"):
+        if key in front and _dates(front[key]):
+            return _dates(front[key])[0].isoformat()
+    m = re.search(r"ngày ban hành\W+(\d{1,2}/\d{1,2}/\d{4})", text[:3000], re.IGNORECASE)
+    if m:
+        return _dates(m.group(1))[0].isoformat()
+    # "Hà Nội, ngày 09 tháng 01 năm 2025": where and when an official text was signed.
+    m = re.search(r"^[^\n,]{2,30}, ngày \d{1,2} tháng \d{1,2} năm \d{4}", text[:5000], re.MULTILINE)
+    if m:
+        return _dates(m.group(0))[0].isoformat()
+    head = "\n".join(text.splitlines()[:8])
+    if _dates(head):  # a news page's dateline
+        return _dates(head)[0].isoformat()
+    found = [d for d in _dates(text) if d <= date.today()]
+    return max(found).isoformat() if found else None
+
+
+def _provinces(text: str, national: bool) -> list[str]:
+    # "Hà Nội, ngày ..." names where a text was signed, not what it is about.
+    text = re.sub(r"^[^\n,]{2,30}, ngày \d", "", text, flags=re.MULTILINE)
+    counts = find_places(text, strict_case=True)
+    if not counts:
+        return []
+    top = counts[0][1]
+    if national:  # national texts apply countrywide and name provinces only in passing
+        return []
+    return [name for name, n in counts if n >= 2 or n == top]
+
+
+_DISTRICT_RE = re.compile(r"\b(?:huyện|quận|thị xã)\s+(\w+(?:\s+\w+){0,2})")
+
+
+def _districts(text: str) -> list[str]:
+    """District names after "huyện/quận/thị xã": the capitalised words that follow."""
+    counts: dict[str, int] = {}
+    for m in _DISTRICT_RE.finditer(text):
+        words = []
+        for word in m.group(1).split():
+            if not word[0].isupper() or word in ("Chủ", "Phó", "Bí", "UBND", "HĐND"):
+                break
+            words.append(word)
+        if words:
+            name = " ".join(words[:2])
+            counts[name] = counts.get(name, 0) + 1
+    return [d for d, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def extract(text: str, front: dict[str, str] | None = None, title_hint: str | None = None,
+            markdown: bool = False) -> Metadata:
+    """Metadata of a cleaned document."""
+    front = front or {}
+    title = _title(text, front, title_hint)
+    kind = _kind(title, text, front, markdown)
+    numbers = document_numbers(text)
+    own = re.search(r"(?:^|\n)\W*(?:số|số hiệu)\W+([^\s|*]+)", text[:3000], re.IGNORECASE)
+    if own and own.group(1) in numbers:
+        numbers.remove(own.group(1))
+        numbers.insert(0, own.group(1))
+    else:
+        in_title = [n for n in document_numbers(title)]
+        for n in reversed(in_title):
+            if n in numbers:
+                numbers.remove(n)
+            numbers.insert(0, n)
+    # National texts: issued by central bodies (/TW, /NQ-CP, /QH, NĐ-CP, Luật) or laws.
+    national = kind in ("law", "glossary") or bool(numbers and re.search(r"/(TW|QH\d*|NĐ-CP|NQ-CP|QĐ-TTg|CP)\b", numbers[0]))
+    provinces = [p.strip() for p in front["provinces"].split(",")] if front.get("provinces") else _provinces(text, national)
+    return Metadata(title=title, date=_date(text, front), kind=kind, numbers=numbers,
+                    provinces=provinces, districts=[] if national else _districts(text))

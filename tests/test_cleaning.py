@@ -1,0 +1,50 @@
+import pytest
+
+from knowledge.cleaning import clean
+from knowledge.loaders import load_file
+from knowledge.store import bundled_corpus
+
+SEEDS = sorted((bundled_corpus() / "seeds").iterdir())
+
+
+def _clean_seed(index: int) -> str:
+    doc = load_file(SEEDS[index])
+    return clean(doc.text, doc.markdown)[0]
+
+
+def test_related_news_list_is_removed():
+    text = _clean_seed(0)  # Hòa Bình: "Các tin khác" with a hail-storm story
+    assert "mưa đá" not in text
+    assert "Các tin khác" not in text
+    assert "100% cơ sở dữ liệu dùng chung" in text
+
+
+def test_reader_comments_and_visitor_counters_are_removed():
+    assert "Ý kiến bạn đọc" not in _clean_seed(1)
+    soc_trang = _clean_seed(2)
+    assert "Truy cập" not in soc_trang and "BÀI VIẾT LIÊN QUAN" not in soc_trang
+    assert "80% dân số có tài khoản thanh toán điện tử" in soc_trang
+
+
+def test_menus_share_buttons_and_banners_are_removed():
+    bao_lam = _clean_seed(4)
+    assert "zalo-icon" not in bao_lam and "Logo" not in bao_lam
+    assert "có thể bạn quan tâm" not in bao_lam
+    assert "Multimedia" not in _clean_seed(1)
+    assert "Banner" not in _clean_seed(2)
+
+
+def test_photo_captions_are_removed():
+    assert "từ trái sang" not in _clean_seed(2)
+    assert "Ảnh: C.B" not in _clean_seed(2)
+    assert "Các ngân hàng thương mại tích cực" not in _clean_seed(0)
+
+
+def test_hard_wrapped_lines_are_joined():
+    bac_ninh = _clean_seed(3)
+    assert "Xác định chuyển đổi số là công cụ đột phá" in bac_ninh
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_article_body_survives(index):
+    assert len(_clean_seed(index)) > 2500

@@ -1,0 +1,84 @@
+import sqlite3
+
+import numpy as np
+import pytest
+
+from index.dense import DenseIndex, DenseIndexError
+from index.fusion import reciprocal_rank_fusion
+from index.hits import Hits
+from index.lexical import LexicalIndex
+
+
+@pytest.fixture
+def lexical():
+    conn = sqlite3.connect(":memory:")
+    index = LexicalIndex(conn)
+    index.add([1, 2, 3], ["Mục tiêu kinh tế số tỉnh Đắk Lắk năm 2025",
+                          "Dịch vụ công trực tuyến mức độ 4", "Hòa Bình ban hành Nghị quyết 08-NQ/TU"])
+    return index
+
+
+def test_lexical_finds_text_typed_without_diacritics(lexical):
+    assert lexical.search("muc tieu kinh te so dak lak", 3).ids[0] == 1
+
+
+def test_lexical_accented_query_does_not_match_other_marks(lexical):
+    # "mức" (level) is not "mục" (item): with marks typed, they stay apart.
+    assert 1 not in lexical.search("mức", 3).ids
+
+
+@pytest.mark.parametrize("query", ['" * NEAR( OR ) --', 'Hòa Bình" OR "x', "NEAR(hoa binh, 2)", "*", "AND OR NOT"])
+def test_lexical_special_characters_never_break_a_query(lexical, query):
+    lexical.search(query, 3)
+
+
+def test_lexical_respects_allowed_ids(lexical):
+    assert lexical.search("Đắk Lắk", 3, allowed={2, 3}).ids == []
+
+
+def test_lexical_remove_forgets_a_passage(lexical):
+    lexical.remove([3])
+    assert lexical.search("Hòa Bình", 3).ids == []
+
+
+def test_dense_add_search_remove():
+    index = DenseIndex(4, "m")
+    index.add([10, 20, 30], np.eye(4, dtype=np.float32)[:3])
+    assert index.search(np.eye(4, dtype=np.float32)[1], 1).ids == [20]
+    index.remove([20])
+    assert 20 not in index.search(np.eye(4, dtype=np.float32)[1], 3).ids
+
+
+def test_dense_save_replaces_the_file_atomically(tmp_path):
+    path = tmp_path / "dense.npz"
+    index = DenseIndex(4, "m")
+    index.add([1], np.ones((1, 4), dtype=np.float32))
+    index.save(path)
+    index.add([2], np.ones((1, 4), dtype=np.float32))
+    index.save(path)
+    assert DenseIndex.load(path, "m", 4).ids() == {1, 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["dense.npz"]  # no temporary file left behind
+
+
+def test_dense_refuses_an_index_from_another_model(tmp_path):
+    path = tmp_path / "dense.npz"
+    DenseIndex(4, "model-a").save(path)
+    with pytest.raises(DenseIndexError):
+        DenseIndex.load(path, "model-b", 4)
+
+
+def test_dense_refuses_a_corrupt_file(tmp_path):
+    path = tmp_path / "dense.npz"
+    path.write_bytes(b"garbage")
+    with pytest.raises(DenseIndexError):
+        DenseIndex.load(path, "m", 4)
+
+
+def test_rrf_rewards_agreement():
+    fused = reciprocal_rank_fusion([Hits([1, 2, 3], [3, 2, 1]), Hits([2, 3, 1], [3, 2, 1])])
+    assert fused.ids[0] == 2
+
+
+def test_rrf_needs_one_weight_per_list():
+    with pytest.raises(ValueError, match="one weight per list"):
+        reciprocal_rank_fusion([Hits([1], [1.0])], weights=[1.0, 2.0])

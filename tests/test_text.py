@@ -1,0 +1,60 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.lexical import build_match
+from index.text import fold, normalize, split_sentences, syllables
+
+
+def test_normalize_composes_to_nfc():
+    decomposed = "Ho\u0300a Bi\u0300nh"
+    assert normalize(decomposed) == "Hòa Bình"
+
+
+def test_normalize_accepts_both_tone_placements():
+    assert normalize("Hoà Bình") == normalize("Hòa Bình") == "Hòa Bình"
+    assert normalize("Uỷ ban") == "Ủy ban"
+    assert normalize("Thanh Hoá") == "Thanh Hóa"
+
+
+def test_normalize_keeps_syllables_spelled_alike_in_both_conventions():
+    for word in ("hoàng", "thuyền", "quý", "Quỳnh", "khuyến"):
+        assert normalize(word) == word
+
+
+def test_fold_maps_d_bar_and_drops_marks():
+    assert fold("Đắk Lắk mục tiêu kinh tế số") == "dak lak muc tieu kinh te so"
+
+
+def test_syllables_split_document_numbers():
+    assert syllables("Nghị quyết 08-NQ/TU") == ["nghị", "quyết", "08", "nq", "tu"]
+
+
+def test_split_sentences_keeps_abbreviations_whole():
+    parts = split_sentences("Tại TP. Hồ Chí Minh có 5 xã. Năm 2025 đạt 1.000 hồ sơ.")
+    assert parts == ["Tại TP. Hồ Chí Minh có 5 xã.", "Năm 2025 đạt 1.000 hồ sơ."]
+
+
+@given(st.text())
+def test_normalize_is_idempotent(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(st.text())
+def test_text_rules_never_raise(text):
+    fold(text)
+    syllables(text)
+    split_sentences(text)
+    build_match(text)
+
+
+@given(st.lists(st.sampled_from(['"', "*", "(", ")", "-", ":", " OR ", "NEAR(", "--", "^", "+", "abc", "đê", " "]))
+       .map("".join))
+def test_build_match_quotes_every_term(text):
+    match = build_match(text)
+    if match is not None:
+        # Every term sits inside double quotes, so FTS5 operators in the input stay literal.
+        for part in match.split(" OR "):
+            column, _, phrase = part.partition(" : ")
+            assert column in ("accented", "folded")
+            assert phrase.startswith('"') and phrase.endswith('"') and phrase.count('"') == 2
