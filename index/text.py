@@ -62,8 +62,11 @@ _WORD_RE = re.compile(r"[^\W_]+")
 
 
 def syllables(text: str) -> list[str]:
-    """Lower-cased syllables (and numbers) of ``text``, diacritics kept."""
-    return _WORD_RE.findall(normalize(text).lower())
+    """Lower-cased syllables (and numbers) of ``text``, diacritics kept.
+
+    "%" reads as "phần trăm": documents write "100%", people ask "bao nhiêu phần trăm".
+    """
+    return _WORD_RE.findall(normalize(text).lower().replace("%", " phần trăm "))
 
 
 def has_diacritics(token: str) -> bool:

@@ -7,7 +7,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import HYBRID_WEIGHTS, convex_fusion
 from index.text import fold, is_stopword, normalize, split_sentences, syllables
 
 from . import provinces as gz
@@ -151,22 +151,45 @@ def _coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
 
 
-def _sentences(text: str) -> list[str]:
-    out = []
+def _sentences(text: str) -> list[tuple[str, int | None]]:
+    """Sentences (long enumerations cut at semicolons), each with the year it speaks of:
+    the last "năm 2025" / "đến 2030" seen so far in the passage, as a reader would take it."""
+    out, year = [], None
     for s in split_sentences(text):
-        if len(s) > 300:  # enumerations of targets: one clause each
-            out += [c.strip() for c in re.split(r"(?<=;)\s+", s) if c.strip()]
-        else:
-            out.append(s)
+        parts = [c.strip() for c in re.split(r"(?<=;)\s+", s) if c.strip()] if len(s) > 300 else [s]
+        for part in parts:
+            mentioned = re.search(r"(?:năm|đến)\s+(20\d\d)", part)
+            if mentioned:
+                year = int(mentioned.group(1))
+            out.append((part, year))
     return out
 
 
-def _score_sentence(q: _Query, weights: dict[str, float], sentence: str) -> float:
+def _longest_shared_run(question: list[str], sentence: str) -> int:
+    """Length of the longest run of consecutive question syllables found verbatim in ``sentence``."""
+    text = " " + " ".join(fold(t) for t in syllables(sentence)) + " "
+    best = 0
+    for i in range(len(question)):
+        for j in range(i + best + 1, len(question) + 1):
+            if " " + " ".join(question[i:j]) + " " in text:
+                best = j - i
+            else:
+                break
+    return best
+
+
+def _score_sentence(q: _Query, weights: dict[str, float], sentence: str, year: int | None) -> float:
     score = _coverage(weights, sentence)
     if q.quantity and _NUMBERISH.search(sentence):
         score += 0.15
-    if q.years and any(str(y) in sentence for y in q.years):
-        score += 0.15
+    if q.years:
+        if year in q.years:
+            score += 0.15
+        elif year is not None:
+            score -= 0.15  # a figure for another year is not the answer
+    # A long phrase of the question repeated verbatim marks the sentence that answers it.
+    run = _longest_shared_run([fold(t) for t in syllables(q.text)], sentence)
+    score += 0.05 * min(max(run - 2, 0), 4)
     return score
 
 
@@ -233,7 +256,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
 
     lexical = kb.search_lexical(raw, CANDIDATES, allowed)
     dense = kb.search_dense(kb.embed_query(raw), CANDIDATES, allowed)
-    fused = reciprocal_rank_fusion([lexical, dense])
+    fused = convex_fusion([lexical, dense], list(HYBRID_WEIGHTS))
     rows = kb.passages(fused.ids[:CANDIDATES])
     dense_score = dict(zip(dense.ids, dense.scores))
 
@@ -250,15 +273,16 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
             continue
         s = fscore
         body = row["heading"] + " " + row["text"]
+        # Boosts on the fused scale (0..1): what the question names beyond its words.
         if q.years and any(str(y) in body for y in q.years):
-            s += 0.004
+            s += 0.1
         if q.numbers and any(n in row["numbers"] or n in body for n in q.numbers):
-            s += 0.02
+            s += 0.5
         if q.definition and row["kind"] == "glossary":
-            s += 0.012
+            s += 0.3
         if q.districts and set(q.districts) & set(row["districts"]):
-            s += 0.004
-        s += 0.01 * _coverage(weights, body)
+            s += 0.1
+        s += 0.3 * _coverage(weights, body)
         scored.append((s, pid))
     scored.sort(reverse=True)
     if not scored:
@@ -305,8 +329,8 @@ def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> str:
     """The best sentences of the cited passages, in document order, figures verbatim."""
     candidates = []
     for rank, row in enumerate(cited):
-        for i, sentence in enumerate(_sentences(row["text"])):
-            score = _score_sentence(q, weights, sentence) - 0.08 * rank
+        for i, (sentence, year) in enumerate(_sentences(row["text"])):
+            score = _score_sentence(q, weights, sentence, year) - 0.08 * rank
             candidates.append((score, rank, i, sentence))
     if not candidates:
         return cited[0]["text"]

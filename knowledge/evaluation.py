@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import sqlite3
@@ -15,7 +16,7 @@ import numpy as np
 
 from index.dense import DenseIndex
 from index.embedder import Embedder
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import HYBRID_WEIGHTS, convex_fusion
 from index.lexical import LexicalIndex
 from index.text import normalize
 
@@ -124,6 +125,24 @@ def _metrics(run: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict:
     return {"Recall@1": r1 / n, "Recall@5": r5 / n, "Recall@10": r10 / n, "MRR@10": mrr / n, "nDCG@10": ndcg / n}
 
 
+def _corpus_vectors(embedder: Embedder, texts: list[str], progress=None) -> np.ndarray:
+    """Passage vectors of a benchmark corpus, cached by model and content: embedding
+    2,000 long articles takes minutes, and the corpus does not change between runs."""
+    key = hashlib.sha256("\x00".join([embedder.name, *texts]).encode()).hexdigest()[:24]
+    cache = embedder.cache_dir / "bench-cache" / f"{key}.npy"
+    if cache.exists():
+        return np.load(cache, allow_pickle=False)
+    vectors = []
+    for start in range(0, len(texts), 64):
+        vectors.append(embedder.encode_passages(texts[start : start + 64]))
+        if progress:
+            progress(min(start + 64, len(texts)), len(texts), "embedding")
+    out = np.concatenate(vectors) if vectors else np.zeros((0, embedder.dim), dtype=np.float32)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, out, allow_pickle=False)
+    return out
+
+
 def evaluate_retrieval(folder: Path | str, embedder: Embedder, mode: str = "hybrid",
                        run_file: Path | str | None = None,
                        progress: Callable[[int, int, str], None] | None = None) -> dict:
@@ -143,13 +162,8 @@ def evaluate_retrieval(folder: Path | str, embedder: Embedder, mode: str = "hybr
         lexical.add(list(range(len(texts))), texts)
         dense = None
         if mode != "lexical":
-            vectors = []
-            for start in range(0, len(texts), 64):
-                vectors.append(embedder.encode_passages(texts[start : start + 64]))
-                if progress:
-                    progress(min(start + 64, len(texts)), len(texts), "embedding")
             dense = DenseIndex(embedder.dim, embedder.name)
-            dense.add(list(range(len(texts))), np.concatenate(vectors))
+            dense.add(list(range(len(texts))), _corpus_vectors(embedder, texts, progress))
         run, started = {}, time.perf_counter()
         for qid, qtext in queries.items():
             qtext = normalize(qtext)
@@ -158,7 +172,7 @@ def evaluate_retrieval(folder: Path | str, embedder: Embedder, mode: str = "hybr
                 lists.append(lexical.search(qtext, 100))
             if dense is not None:
                 lists.append(dense.search(embedder.encode_queries([qtext])[0], 100))
-            fused = lists[0] if len(lists) == 1 else reciprocal_rank_fusion(lists)
+            fused = lists[0] if len(lists) == 1 else convex_fusion(lists, list(HYBRID_WEIGHTS))
             run[qid] = ([doc_ids[i] for i in fused.ids[:100]], fused.scores[:100])
         elapsed = time.perf_counter() - started
         conn.close()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from index.dense import DenseIndex, DenseIndexError
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import convex_fusion, reciprocal_rank_fusion
 from index.hits import Hits
 from index.lexical import LexicalIndex
 
@@ -82,3 +82,14 @@ def test_rrf_rewards_agreement():
 def test_rrf_needs_one_weight_per_list():
     with pytest.raises(ValueError, match="one weight per list"):
         reciprocal_rank_fusion([Hits([1], [1.0])], weights=[1.0, 2.0])
+
+
+def test_convex_fusion_keeps_a_clear_lexical_winner_ahead():
+    lexical = Hits([1, 2, 3], [30.0, 5.0, 4.0])  # 1 is far ahead
+    dense = Hits([2, 1, 3], [0.86, 0.85, 0.80])  # near tie
+    assert convex_fusion([lexical, dense], [0.7, 0.3]).ids[0] == 1
+
+
+def test_convex_fusion_counts_an_id_missing_from_a_list_as_zero_there():
+    fused = convex_fusion([Hits([1, 2], [2.0, 1.0]), Hits([3], [0.9])], [0.5, 0.5])
+    assert dict(zip(fused.ids, fused.scores)) == {1: 0.5, 3: 0.5, 2: 0.0}

@@ -29,6 +29,10 @@ def test_syllables_split_document_numbers():
     assert syllables("Nghị quyết 08-NQ/TU") == ["nghị", "quyết", "08", "nq", "tu"]
 
 
+def test_percent_sign_reads_as_phan_tram():
+    assert syllables("đạt 80%") == ["đạt", "80", "phần", "trăm"]
+
+
 def test_split_sentences_keeps_abbreviations_whole():
     parts = split_sentences("Tại TP. Hồ Chí Minh có 5 xã. Năm 2025 đạt 1.000 hồ sơ.")
     assert parts == ["Tại TP. Hồ Chí Minh có 5 xã.", "Năm 2025 đạt 1.000 hồ sơ."]

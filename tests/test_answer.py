@@ -1,0 +1,93 @@
+import pytest
+
+from knowledge.answer import answer, format_plain
+
+pytestmark = pytest.mark.integration
+
+
+def test_answer_quotes_the_figure_and_names_its_source(full_kb):
+    ans = answer(full_kb, "Đến năm 2030 Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP?")
+    assert not ans.abstained
+    assert "30% GRDP" in ans.text
+    src = ans.sources[0]
+    assert src.doc == "001_dc04054d930ad9da.txt"
+    assert src.date == "2021-04-27" and "Đắk Lắk" in src.provinces
+    assert "Nguồn" in format_plain(ans)
+
+
+def test_question_without_diacritics_finds_the_same_document(full_kb):
+    accented = answer(full_kb, "Bảo Lâm tỷ lệ người dùng điện thoại tiếp cận dịch vụ chính quyền điện tử")
+    plain = answer(full_kb, "bao lam ty le nguoi dung dien thoai tiep can dich vu chinh quyen dien tu")
+    assert plain.sources[0].doc == accented.sources[0].doc == "004_8f396a99f2f370ab.txt"
+    assert "45%" in plain.text
+
+
+def test_both_tone_mark_placements_give_the_same_answer(full_kb):
+    a = answer(full_kb, "Hòa Bình muốn kết nối bao nhiêu phần trăm cơ sở dữ liệu dùng chung?")
+    b = answer(full_kb, "Hoà Bình muốn kết nối bao nhiêu phần trăm cơ sở dữ liệu dùng chung?")
+    assert a.text == b.text and a.sources[0].doc == b.sources[0].doc
+
+
+def test_province_without_documents_abstains_and_lists_covered_ones(full_kb):
+    ans = answer(full_kb, "Mục tiêu chuyển đổi số năm 2025 của tỉnh Cà Mau?")
+    assert ans.abstained and not ans.sources
+    assert "Kho dữ liệu chưa có văn bản về tỉnh Cà Mau" in ans.text
+    assert "Sóc Trăng" in ans.text and "Đắk Lắk" in ans.text
+
+
+def test_new_province_is_answered_from_its_former_provinces(full_kb):
+    ans = answer(full_kb, "Phú Thọ đặt mục tiêu bao nhiêu phần trăm cơ sở dữ liệu dùng chung được kết nối?")
+    assert not ans.abstained
+    assert ans.sources[0].doc == "000_bc48ced55e259a1c.txt"
+    assert "Hòa Bình (nay thuộc tỉnh Phú Thọ)" in ans.text
+
+
+def test_another_provinces_figures_are_never_given(full_kb):
+    ans = answer(full_kb, "Tỷ lệ hồ sơ công việc cấp huyện xử lý trên môi trường mạng ở Bắc Ninh?")
+    assert all(s.doc != "001_dc04054d930ad9da.txt" for s in ans.sources)
+
+
+def test_off_topic_questions_abstain(full_kb):
+    for q in ("Thời tiết Hà Nội ngày mai thế nào?", "Giá vàng hôm nay bao nhiêu?", "Cách nấu phở bò?"):
+        assert answer(full_kb, q).abstained, q
+
+
+def test_hail_storm_in_related_news_is_not_answered_from_the_hoa_binh_page(full_kb):
+    ans = answer(full_kb, "Trận mưa đá ở xã Hang Kia, Pà Cò huyện Mai Châu gây thiệt hại thế nào?")
+    assert all(s.doc != "000_bc48ced55e259a1c.txt" for s in ans.sources)
+
+
+def test_my_province_uses_the_saved_province(full_kb):
+    ans = answer(full_kb, "Mục tiêu năm 2025 của tỉnh tôi về dịch vụ công trực tuyến?", province="Đắk Lắk")
+    assert ans.sources[0].doc == "001_dc04054d930ad9da.txt"
+    assert "mức độ 4" in ans.text
+
+
+def test_my_province_without_a_saved_one_asks_for_it(full_kb):
+    ans = answer(full_kb, "Mục tiêu năm 2025 của tỉnh tôi?")
+    assert ans.abstained and "/tinh" in ans.text
+
+
+def test_year_targets_are_listed_as_bullets(full_kb):
+    ans = answer(full_kb, "Mục tiêu năm 2025 của tỉnh Đắk Lắk?")
+    bullets = [line for line in ans.text.splitlines() if line.startswith("• ")]
+    assert len(bullets) >= 3
+    assert any("20% GRDP" in b for b in bullets)
+    assert not any("30% GRDP" in b for b in bullets)  # that is the 2030 target
+
+
+def test_definitions_come_from_the_glossary(full_kb):
+    ans = answer(full_kb, "Dịch vụ công trực tuyến mức độ 4 là gì?")
+    assert ans.sources[0].kind == "glossary"
+    assert "thanh toán lệ phí" in ans.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "😀🎉", "\x00\x01", '" * NEAR( OR ) --'])
+def test_bad_input_gets_a_polite_answer(full_kb, question):
+    ans = answer(full_kb, question)
+    assert ans.abstained and ans.text
+
+
+def test_very_long_question_is_cut_and_says_so(full_kb):
+    ans = answer(full_kb, "Kinh tế số Đắk Lắk " * 800)
+    assert ans.notice and "ký tự" in ans.notice
