@@ -245,6 +245,33 @@ def eval_retrieval(ctx: click.Context, folder: Path, mode: str, run_file: Path |
 
 
 @cli.command()
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="CDSBOT_CONFIG",
+              help="TOML config file (environment variables override it).")
+@click.pass_context
+def run(ctx: click.Context, config: Path | None) -> None:
+    """Start every configured channel (Telegram); without one, the terminal chat."""
+    import asyncio
+
+    from .run import serve
+    from .settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(config, data_dir=ctx.obj["data_dir"], model=ctx.obj["model"])
+    except SettingsError as e:
+        raise click.ClickException(f"{e}\n\nHint: see the Configuration section of the README.")
+    kb = _open_kb(ctx)
+    if not settings.telegram_enabled:
+        click.echo("Chưa cấu hình kênh nào (CDSBOT_TELEGRAM_TOKEN); mở trò chuyện trong terminal.", err=True)
+        from .chat import run_chat
+
+        run_chat(kb)
+        return
+    click.echo(f"Đang chạy: Telegram ({'webhook' if settings.telegram_webhook_url else 'long polling'}), "
+               f"máy chủ cổng {settings.port}. Nhấn Ctrl+C để dừng.", err=True)
+    asyncio.run(serve(settings, kb))
+
+
+@cli.command()
 @click.option("--province", "-p", help="Your province, used for 'tỉnh tôi'.")
 @click.pass_context
 def chat(ctx: click.Context, province: str | None) -> None:

@@ -60,12 +60,15 @@ class LexicalIndex:
 
     :param conn: an open ``sqlite3`` connection
     :param table: name of the FTS5 table
+    :param create: create the tables if missing (False for read-only connections)
     """
 
-    def __init__(self, conn: sqlite3.Connection, table: str = "passages_fts"):
+    def __init__(self, conn: sqlite3.Connection, table: str = "passages_fts", create: bool = True):
         if not table.isidentifier():
             raise ValueError(f"table must be a plain identifier. Currently, the table is {table!r}")
         self.conn, self.table = conn, table
+        if not create:
+            return
         conn.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
             "accented, folded, tokenize = 'unicode61 remove_diacritics 0')"

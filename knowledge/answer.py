@@ -80,6 +80,7 @@ class Answer:
     year: int | None = None
     more: list[int] = field(default_factory=list)  # further passage ids, for "more"
     notice: str | None = None  # e.g. the question was cut
+    needs_province: bool = False  # "tỉnh tôi" asked with no saved province
     latency_ms: float = 0.0
 
     def to_dict(self) -> dict:
@@ -104,7 +105,7 @@ def _parse(kb: KnowledgeBase, question: str, saved_province: str | None) -> _Que
     if _MY_PROVINCE.search(folded) and not places:
         saved = gz.resolve(saved_province) if saved_province else None
         if saved is None:
-            return Answer(question, NEED_PROVINCE, abstained=True)
+            return Answer(question, NEED_PROVINCE, abstained=True, needs_province=True)
         places = [saved]
     known = {d for doc in kb.documents() for d in doc["districts"]}
     districts = [d for d in known if re.search(rf"\b{re.escape(fold(d))}\b", folded)]
@@ -139,8 +140,8 @@ def _scope(kb: KnowledgeBase, q: _Query) -> tuple[set[int] | None, Answer | None
 
 def _weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
     """IDF-like weights of the question's content syllables (folded), from FTS5 document counts."""
-    total = max(1, kb.lexical.count())
-    return {tok: math.log(1 + total / (1 + n)) for tok, n in kb.lexical.doc_freqs(tokens).items()}
+    total, freqs = kb.term_stats(tokens)
+    return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in freqs.items()}
 
 
 def _coverage(weights: dict[str, float], text: str) -> float:

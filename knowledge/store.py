@@ -16,7 +16,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -87,17 +88,53 @@ class KnowledgeBase:
     def __init__(self, data_dir: Path | str | None = None, model: str = DEFAULT_MODEL):
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        conn = sqlite3.connect(self.data_dir / self.DB_NAME, check_same_thread=False, timeout=30,
-                               isolation_level=None)
+        self.db_path = self.data_dir / self.DB_NAME
+        # One connection writes (under a lock); every thread reads through its own, so
+        # readers see the last committed state, never a reindex half done (WAL snapshots).
+        conn = sqlite3.connect(self.db_path, check_same_thread=False, timeout=30, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
+        os.chmod(self.db_path, 0o600)
         self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
         self._ensure_schema()
         self.lexical = LexicalIndex(conn)
         self.embedder = Embedder(model, cache_dir=self.data_dir)
         self._dense: DenseIndex | None = None
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # check_same_thread=False only so close() may run elsewhere; each reader stays in its thread.
+            conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            self._local.lexical = LexicalIndex(conn, create=False)
+            with self._write_lock:
+                self._readers.append(conn)
+        return conn
+
+    def _reader_lexical(self) -> LexicalIndex:
+        self.reader()
+        return self._local.lexical
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The write connection inside ``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on error)."""
+        with self._write_lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     # ------------------------------------------------------------------ schema
     def _ensure_schema(self) -> None:
@@ -120,7 +157,7 @@ class KnowledgeBase:
         """)
 
     def _meta_get(self, key: str) -> str | None:
-        row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self.reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def _meta_set(self, key: str, value: str) -> None:
@@ -173,7 +210,7 @@ class KnowledgeBase:
         return self._dense
 
     def _passage_ids(self) -> set[int]:
-        return {r[0] for r in self.db.conn.execute("SELECT id FROM passages")}
+        return {r[0] for r in self.reader().execute("SELECT id FROM passages")}
 
     def _vectors_for(self, passage_ids: list[int], progress: Progress | None = None) -> np.ndarray:
         """Vectors of stored passages, from the cache or freshly embedded."""
@@ -183,7 +220,7 @@ class KnowledgeBase:
         for batch in _batches(passage_ids, 500):
             q = (f"SELECT p.id, p.hash, p.heading, p.text, d.title, d.provinces, d.date FROM passages p "
                  f"JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({','.join('?' * len(batch))})")
-            for pid, h, heading, text, title, provinces, date in self.db.conn.execute(q, batch):
+            for pid, h, heading, text, title, provinces, date in self.reader().execute(q, batch):
                 rows[pid] = (h, _passage_context(title, provinces, date, heading, text))
         vectors = self._embed_cached([rows[i][0] for i in passage_ids], [rows[i][1] for i in passage_ids], progress)
         return vectors
@@ -193,7 +230,7 @@ class KnowledgeBase:
         cached: dict[str, np.ndarray] = {}
         for batch in _batches(sorted(set(hashes)), 500):
             q = f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({','.join('?' * len(batch))})"
-            for h, blob in self.db.conn.execute(q, [model, *batch]):
+            for h, blob in self.reader().execute(q, [model, *batch]):
                 cached[h] = np.frombuffer(blob, dtype=np.float32)
         todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
         if todo:
@@ -202,8 +239,8 @@ class KnowledgeBase:
             for start in range(0, len(keys), step):
                 part = keys[start : start + step]
                 vecs = self.embedder.encode_passages([todo[h] for h in part])
-                with self._write_lock:
-                    self.db.conn.executemany(
+                with self.transaction() as conn:
+                    conn.executemany(
                         "INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES (?, ?, ?)",
                         [(h, model, v.tobytes()) for h, v in zip(part, vecs)])
                 for h, v in zip(part, vecs):
@@ -223,7 +260,7 @@ class KnowledgeBase:
         """
         source = Path(name).name
         sha = hashlib.sha256(data).hexdigest()
-        old = self.db.conn.execute("SELECT id, sha256, title, passages, provinces FROM documents WHERE source = ?",
+        old = self.reader().execute("SELECT id, sha256, title, passages, provinces FROM documents WHERE source = ?",
                                    (source,)).fetchone()
         if old and old[1] == sha:
             return IngestResult(old[0], source, old[2], old[3], json.loads(old[4]), "unchanged")
@@ -241,9 +278,7 @@ class KnowledgeBase:
         vectors = self._embed_cached(hashes, contexts, progress)  # slow part, outside the transaction
         with self._write_lock:
             dense = self.dense
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self.transaction() as conn:
                 old_ids: list[int] = []
                 if old:
                     old_ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE doc_id = ?", (old[0],))]
@@ -262,10 +297,6 @@ class KnowledgeBase:
                                        (doc_id, seq, p.heading, p.text, h))
                     ids.append(cur.lastrowid)
                 self.lexical.add(ids, contexts)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             dense.remove(old_ids)
             dense.add(ids, vectors)
             dense.save(self.index_path)
@@ -285,13 +316,13 @@ class KnowledgeBase:
         if self._meta_get("default_corpus_loaded"):
             return []
         results = [self.ingest_path(p, progress) for p in expand_paths([bundled_corpus()])]
-        with self._write_lock:
+        with self.transaction():
             self._meta_set("default_corpus_loaded", datetime.now(timezone.utc).isoformat(timespec="seconds"))
         return results
 
     # ------------------------------------------------------------- documents
     def documents(self) -> list[dict]:
-        rows = self.db.conn.execute(
+        rows = self.reader().execute(
             "SELECT id, source, title, date, kind, numbers, provinces, districts, passages, added_at "
             "FROM documents ORDER BY id").fetchall()
         keys = ["id", "source", "title", "date", "kind", "numbers", "provinces", "districts", "passages", "added_at"]
@@ -308,16 +339,10 @@ class KnowledgeBase:
         """Remove a document and its passages from the database and both indexes."""
         with self._write_lock:
             dense = self.dense
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self.transaction() as conn:
                 ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
                 self.lexical.remove(ids)
                 deleted = conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             dense.remove(ids)
             dense.save(self.index_path)
         return bool(deleted)
@@ -329,7 +354,7 @@ class KnowledgeBase:
         searches keep using the old one meanwhile.
         """
         self.embedder.warm_up()
-        rows = self.db.conn.execute(
+        rows = self.reader().execute(
             "SELECT p.id, p.heading, p.text, d.title, d.provinces, d.date FROM passages p "
             "JOIN documents d ON d.id = p.doc_id ORDER BY p.id").fetchall()
         ids = [r[0] for r in rows]
@@ -337,15 +362,9 @@ class KnowledgeBase:
         fresh = DenseIndex(self.embedder.dim, self.embedder.name)
         fresh.add(ids, self._vectors_for(ids, progress))
         with self._write_lock:
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self.transaction():
                 self.lexical.clear()
                 self.lexical.add(ids, contexts)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             fresh.save(self.index_path)
             self._dense = fresh
         return len(ids)
@@ -356,10 +375,15 @@ class KnowledgeBase:
         if not doc_ids:
             return set()
         q = f"SELECT id FROM passages WHERE doc_id IN ({','.join('?' * len(doc_ids))})"
-        return {r[0] for r in self.db.conn.execute(q, doc_ids)}
+        return {r[0] for r in self.reader().execute(q, doc_ids)}
 
     def search_lexical(self, query: str, k: int, allowed: set[int] | None = None) -> Hits:
-        return self.lexical.search(query, k, allowed)
+        return self._reader_lexical().search(query, k, allowed)
+
+    def term_stats(self, folded_terms: list[str]) -> tuple[int, dict[str, int]]:
+        """Passage count and per-term passage counts, for IDF weights."""
+        lexical = self._reader_lexical()
+        return lexical.count(), lexical.doc_freqs(folded_terms)
 
     def search_dense(self, query_vector: np.ndarray, k: int, allowed: set[int] | None = None) -> Hits:
         return self.dense.search(query_vector, k, allowed)
@@ -377,7 +401,7 @@ class KnowledgeBase:
         keys = ["id", "doc_id", "seq", "heading", "text", "source", "title", "date", "kind", "numbers",
                 "provinces", "districts"]
         out = {}
-        for r in self.db.conn.execute(q, list(ids)):
+        for r in self.reader().execute(q, list(ids)):
             row = dict(zip(keys, r))
             for k in ("numbers", "provinces", "districts"):
                 row[k] = json.loads(row[k] or "[]")
@@ -386,17 +410,22 @@ class KnowledgeBase:
 
     def neighbours(self, passage_id: int, before: int = 0, after: int = 1) -> list[dict]:
         """The passage and the ones around it in its document, in order."""
-        row = self.db.conn.execute("SELECT doc_id, seq FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        conn = self.reader()
+        row = conn.execute("SELECT doc_id, seq FROM passages WHERE id = ?", (passage_id,)).fetchone()
         if not row:
             return []
-        ids = [r[0] for r in self.db.conn.execute(
+        ids = [r[0] for r in conn.execute(
             "SELECT id FROM passages WHERE doc_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
             (row[0], row[1] - before, row[1] + after))]
         found = self.passages(ids)
         return [found[i] for i in ids if i in found]
 
     def close(self) -> None:
-        self.db.conn.close()
+        with self._write_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+            self.db.conn.close()
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:

@@ -48,6 +48,30 @@ def small_kb(empty_kb) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
+def small_data_dir(model_cache, tmp_path_factory) -> Path:
+    """Seeds and glossary indexed once; tests get their own copy (small_kb_copy)."""
+    data = _fresh_dir(model_cache, tmp_path_factory.mktemp("small") / "data")
+    kb = KnowledgeBase(data)
+    kb._meta_set("default_corpus_loaded", "test")
+    for folder in (SEEDS, GLOSSARY):
+        for path in sorted(folder.iterdir()):
+            kb.ingest_path(path)
+    kb.close()
+    return data
+
+
+@pytest.fixture
+def small_kb_copy(small_data_dir, tmp_path) -> KnowledgeBase:
+    """A private copy of the small knowledge base: tests may add and remove documents."""
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data, symlinks=True)
+    kb = KnowledgeBase(data)
+    kb.warm_up()
+    yield kb
+    kb.close()
+
+
+@pytest.fixture(scope="session")
 def full_data_dir(model_cache, tmp_path_factory) -> Path:
     """A data directory with the whole bundled corpus indexed, built once per run."""
     data = _fresh_dir(model_cache, tmp_path_factory.mktemp("full") / "data")

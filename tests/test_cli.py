@@ -94,3 +94,9 @@ def test_chat_answers_and_quits(full_data_dir):
     assert "Đã lưu tỉnh của bạn: Đắk Lắk" in out
     assert "mức độ 4" in out
     assert "Tạm biệt" in out
+
+
+def test_run_without_a_channel_falls_back_to_the_terminal_chat(full_data_dir, monkeypatch):
+    monkeypatch.delenv("CDSBOT_TELEGRAM_TOKEN", raising=False)
+    out = _run(full_data_dir, "run", input="GRDP là gì?\n/thoat\n")
+    assert "Chưa cấu hình kênh nào" in out and "tổng sản phẩm" in out

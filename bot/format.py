@@ -1,0 +1,61 @@
+"""Per-platform formatting of answers, and splitting of long messages."""
+
+from __future__ import annotations
+
+import html
+
+from knowledge.answer import Answer, Source
+
+TELEGRAM_LIMIT = 4096  # characters per Telegram message
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Split ``text`` into pieces of at most ``limit`` characters, preferring paragraph
+    boundaries, then line breaks, then spaces; nothing is lost."""
+    if limit <= 0:
+        raise ValueError(f"limit must be greater than 0. Currently, the limit is {limit}")
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = window.rfind(sep)
+            if cut > limit // 3:  # a boundary too near the start would make tiny pieces
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _unique_docs(sources: list[Source]) -> list[Source]:
+    seen, out = set(), []
+    for s in sources:
+        if s.doc_id not in seen:
+            seen.add(s.doc_id)
+            out.append(s)
+    return out
+
+
+def answer_html(ans: Answer) -> str:
+    """Telegram HTML: the answer, then its sources in a short numbered list."""
+    parts = []
+    if ans.notice:
+        parts.append(f"<i>{html.escape(ans.notice)}</i>")
+    parts.append(html.escape(ans.text))
+    docs = _unique_docs(ans.sources)
+    if docs:
+        lines = [f"{i}. {html.escape(s.cite())}" for i, s in enumerate(docs, start=1)]
+        parts.append("<b>Nguồn:</b>\n" + "\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def passages_html(sources: list[Source], start: int = 1) -> str:
+    """Quoted passages, each under the line that names its document."""
+    blocks = [f"<b>[{i}] {html.escape(s.cite())}</b>\n{html.escape(s.text)}"
+              for i, s in enumerate(sources, start=start)]
+    return "\n\n".join(blocks)

@@ -1,0 +1,89 @@
+"""Start every configured channel on one event loop; stop them cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from telegram import Update
+
+from knowledge.store import KnowledgeBase
+
+from . import server
+from .service import Service
+from .settings import Settings
+from .telegram import build_application
+
+logger = logging.getLogger(__name__)
+
+
+def make_service(settings: Settings, kb: KnowledgeBase) -> Service:
+    return Service(kb, admins={"telegram": {str(a) for a in settings.telegram_admins}},
+                   rate_burst=settings.rate_burst, rate_interval=settings.rate_interval_s)
+
+
+class Runtime:
+    """The running bot: the aiohttp server plus Telegram (polling or webhook).
+
+    :param poll_timeout: seconds of each getUpdates long poll
+    """
+
+    def __init__(self, settings: Settings, service: Service, poll_timeout: float = 10.0):
+        self.settings, self.service, self.poll_timeout = settings, service, poll_timeout
+        self.telegram = None
+        self.webhook = bool(settings.telegram_webhook_url)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        if self.settings.telegram_enabled:
+            self.telegram = build_application(self.settings, self.service, webhook=self.webhook)
+        self._runner = web.AppRunner(server.init(self.settings, self.telegram))
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        logger.info("server listening on %s:%s", self.settings.host, self.port)
+        if self.telegram is None:
+            return
+        await self.telegram.initialize()
+        if self.telegram.post_init:  # PTB runs it only inside run_polling()/run_webhook()
+            await self.telegram.post_init(self.telegram)
+        await self.telegram.start()
+        if self.webhook:
+            await self.telegram.bot.set_webhook(
+                self.settings.telegram_webhook_url, secret_token=self.settings.telegram_webhook_secret,
+                allowed_updates=Update.ALL_TYPES)
+            logger.info("telegram: webhook mode")
+        else:
+            await self.telegram.bot.delete_webhook()
+            # Offsets are confirmed to Telegram as updates are fetched, so a restart
+            # resumes after the last update seen instead of answering it again.
+            await self.telegram.updater.start_polling(timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES)
+            logger.info("telegram: long polling")
+
+    async def stop(self) -> None:
+        if self.telegram is not None:
+            if self.telegram.updater and self.telegram.updater.running:
+                await self.telegram.updater.stop()
+            if self.telegram.running:
+                await self.telegram.stop()
+            await self.telegram.shutdown()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+async def serve(settings: Settings, kb: KnowledgeBase) -> None:
+    """Run until SIGINT or SIGTERM."""
+    runtime = Runtime(settings, make_service(settings, kb))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start()
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()

@@ -1,0 +1,259 @@
+"""The command set every channel shares: questions, provinces, sources, feedback, admin.
+
+Channels (Telegram, Zalo, the terminal) translate their updates into calls
+here and format what comes back. Everything a user or admin does is stored in
+the knowledge base's SQLite database: users and their saved province, the
+question log, feedback and the admin audit log. Blocking work (embedding,
+faiss, SQLite) runs in worker threads, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from knowledge import provinces as gz
+from knowledge.answer import Answer, Source, answer, more_passages
+from knowledge.loaders import LoaderError
+from knowledge.store import IngestResult, KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+# Answering is CPU-bound: more concurrent answers than cores only add latency.
+MAX_CONCURRENT_ANSWERS = 2
+
+
+_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS users (
+        platform TEXT NOT NULL, chat_id TEXT NOT NULL, province TEXT, last_question_id INTEGER,
+        updated_at TEXT, PRIMARY KEY (platform, chat_id));
+    CREATE TABLE IF NOT EXISTS questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, platform TEXT, chat_id TEXT, user_id TEXT,
+        question TEXT, answer TEXT, sources TEXT, more TEXT, abstained INTEGER,
+        latency_ms REAL, created_at TEXT);
+    CREATE INDEX IF NOT EXISTS questions_created ON questions(created_at);
+    CREATE TABLE IF NOT EXISTS feedback (
+        question_id INTEGER NOT NULL, platform TEXT, user_id TEXT NOT NULL, value INTEGER,
+        created_at TEXT, PRIMARY KEY (question_id, user_id));
+    CREATE TABLE IF NOT EXISTS audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, platform TEXT, user_id TEXT, action TEXT,
+        detail TEXT, allowed INTEGER, created_at TEXT);
+"""
+
+
+class NotAdmin(Exception):
+    """The user is not on the admin allow-list."""
+
+
+@dataclass
+class Asked:
+    """An answered question, with the id its buttons refer to."""
+
+    question_id: int
+    answer: Answer
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class RateLimiter:
+    """Per-user token bucket: a burst of ``burst`` questions, then one per ``interval`` seconds."""
+
+    def __init__(self, burst: int, interval: float, clock: Callable[[], float] = time.monotonic):
+        if burst < 1 or interval <= 0:
+            raise ValueError(f"burst must be >= 1 and interval > 0; got burst={burst}, interval={interval}")
+        self.burst, self.interval, self.clock = burst, interval, clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def wait_time(self, key: str) -> float:
+        """0 if the user may ask now (and a token is spent), else seconds until they may."""
+        now = self.clock()
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) / self.interval)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1 - tokens) * self.interval
+
+
+class Service:
+    """Shared behaviour of all channels over one knowledge base.
+
+    :param kb: the knowledge base (its database also stores users and logs)
+    :param admins: platform -> allowed admin user ids, e.g. ``{"telegram": {123}}``
+    """
+
+    def __init__(self, kb: KnowledgeBase, admins: dict[str, set[str]], rate_burst: int = 5,
+                 rate_interval: float = 2.0):
+        self.kb = kb
+        self.admins = {platform: {str(u) for u in ids} for platform, ids in admins.items()}
+        self.rate = RateLimiter(rate_burst, rate_interval)
+        self._answer_slots: asyncio.Semaphore | None = None
+        self._reindexing = False
+        with kb.transaction() as conn:
+            # One statement at a time: executescript() would commit the transaction.
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+
+    # ------------------------------------------------------------- questions
+    async def ask(self, platform: str, chat_id: str, user_id: str, text: str) -> Asked:
+        """Answer ``text`` for a chat (using its saved province) and log it."""
+        if self._answer_slots is None:
+            self._answer_slots = asyncio.Semaphore(MAX_CONCURRENT_ANSWERS)
+        province = await asyncio.to_thread(self.province_of, platform, chat_id)
+        async with self._answer_slots:
+            ans = await asyncio.to_thread(answer, self.kb, text, province)
+        qid = await asyncio.to_thread(self._log_question, platform, chat_id, user_id, ans)
+        return Asked(qid, ans)
+
+    def _log_question(self, platform: str, chat_id: str, user_id: str, ans: Answer) -> int:
+        sources = [{"doc": s.doc, "passage_id": s.passage_id, "score": s.score} for s in ans.sources]
+        with self.kb.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO questions(platform, chat_id, user_id, question, answer, sources, more, abstained,"
+                " latency_ms, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (platform, str(chat_id), str(user_id), ans.question, ans.text, json.dumps(sources, ensure_ascii=False),
+                 json.dumps(ans.more), int(ans.abstained), ans.latency_ms, _now()))
+            qid = cur.lastrowid
+            conn.execute(
+                "INSERT INTO users(platform, chat_id, last_question_id, updated_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(platform, chat_id) DO UPDATE SET last_question_id = excluded.last_question_id, "
+                "updated_at = excluded.updated_at", (platform, str(chat_id), qid, _now()))
+        return qid
+
+    def rate_wait(self, platform: str, user_id: str) -> float:
+        """Seconds this user must wait before asking again (0: go ahead)."""
+        return self.rate.wait_time(f"{platform}:{user_id}")
+
+    def _question(self, question_id: int) -> dict | None:
+        row = self.kb.reader().execute(
+            "SELECT id, platform, chat_id, question, answer, sources, more FROM questions WHERE id = ?",
+            (question_id,)).fetchone()
+        if not row:
+            return None
+        return {"id": row[0], "platform": row[1], "chat_id": row[2], "question": row[3], "answer": row[4],
+                "sources": json.loads(row[5] or "[]"), "more": json.loads(row[6] or "[]")}
+
+    def sources(self, question_id: int) -> list[Source]:
+        """The passages an answer quoted (still present in the knowledge base)."""
+        q = self._question(question_id)
+        return more_passages(self.kb, [s["passage_id"] for s in q["sources"]]) if q else []
+
+    def more(self, question_id: int, offset: int, count: int = 3) -> tuple[list[Source], int | None]:
+        """Further passages for an answer, and the next offset (None when there are no more)."""
+        q = self._question(question_id)
+        if not q:
+            return [], None
+        ids = q["more"][offset : offset + count]
+        nxt = offset + count if offset + count < len(q["more"]) else None
+        return more_passages(self.kb, ids), nxt
+
+    def last_question_id(self, platform: str, chat_id: str) -> int | None:
+        row = self.kb.reader().execute("SELECT last_question_id FROM users WHERE platform = ? AND chat_id = ?",
+                                       (platform, str(chat_id))).fetchone()
+        return row[0] if row and row[0] else None
+
+    def feedback(self, question_id: int, platform: str, user_id: str, value: int) -> bool:
+        """Store 👍 (1) or 👎 (-1); a user's later vote replaces the earlier one."""
+        if value not in (1, -1) or self._question(question_id) is None:
+            return False
+        with self.kb.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO feedback(question_id, platform, user_id, value, created_at) "
+                         "VALUES (?,?,?,?,?)", (question_id, platform, str(user_id), value, _now()))
+        return True
+
+    # ------------------------------------------------------------- provinces
+    def province_of(self, platform: str, chat_id: str) -> str | None:
+        row = self.kb.reader().execute("SELECT province FROM users WHERE platform = ? AND chat_id = ?",
+                                       (platform, str(chat_id))).fetchone()
+        return row[0] if row else None
+
+    def set_province(self, platform: str, chat_id: str, name: str) -> gz.Place | None:
+        """Save a chat's province from any spelling; returns None if it is not a province."""
+        found = gz.resolve(name)
+        if found is None:
+            return None
+        with self.kb.transaction() as conn:
+            conn.execute(
+                "INSERT INTO users(platform, chat_id, province, updated_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(platform, chat_id) DO UPDATE SET province = excluded.province, "
+                "updated_at = excluded.updated_at", (platform, str(chat_id), found.name, _now()))
+        return found
+
+    def covered_provinces(self) -> list[str]:
+        return sorted({gz.describe_former(p) for d in self.kb.documents() for p in d["provinces"]})
+
+    # ----------------------------------------------------------------- admin
+    def is_admin(self, platform: str, user_id: str) -> bool:
+        return str(user_id) in self.admins.get(platform, set())
+
+    def audit(self, platform: str, user_id: str, action: str, detail: str, allowed: bool) -> None:
+        with self.kb.transaction() as conn:
+            conn.execute("INSERT INTO audit(platform, user_id, action, detail, allowed, created_at) "
+                         "VALUES (?,?,?,?,?,?)", (platform, str(user_id), action, detail[:500], int(allowed), _now()))
+        if not allowed:
+            logger.warning("refused admin command %s from %s user %s", action, platform, user_id)
+
+    def require_admin(self, platform: str, user_id: str, action: str, detail: str = "") -> None:
+        """Check the allow-list on every call, and write the attempt to the audit log.
+
+        :raises NotAdmin: the user is not an admin
+        """
+        allowed = self.is_admin(platform, user_id)
+        self.audit(platform, user_id, action, detail, allowed)
+        if not allowed:
+            raise NotAdmin(f"{platform} user {user_id} is not an admin")
+
+    async def add_document(self, platform: str, user_id: str, filename: str, data: bytes) -> IngestResult:
+        """Ingest an uploaded file. :raises LoaderError: with a message for the admin."""
+        self.require_admin(platform, user_id, "add", filename)
+        try:
+            result = await asyncio.to_thread(self.kb.ingest_bytes, filename, data)
+        except LoaderError as e:
+            self.audit(platform, user_id, "add-failed", str(e), True)
+            raise
+        return result
+
+    async def remove_document(self, platform: str, user_id: str, doc_id: int) -> dict | None:
+        self.require_admin(platform, user_id, "remove", str(doc_id))
+        doc = self.kb.document(doc_id)
+        if doc is None:
+            return None
+        await asyncio.to_thread(self.kb.remove, doc_id)
+        return doc
+
+    async def reindex(self, platform: str, user_id: str, progress: Callable[[int, int, str], None] | None = None) -> int:
+        """Rebuild the indexes in a worker thread; questions keep being answered from the old ones."""
+        self.require_admin(platform, user_id, "reindex")
+        if self._reindexing:
+            raise RuntimeError("a reindex is already running")
+        self._reindexing = True
+        try:
+            return await asyncio.to_thread(self.kb.reindex, progress)
+        finally:
+            self._reindexing = False
+
+    def stats(self, days: int = 7) -> dict:
+        """Questions per day, abstention rate, feedback and the top unanswered questions."""
+        since = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+        conn = self.kb.reader()
+        per_day = conn.execute("SELECT substr(created_at, 1, 10) AS day, count(*), sum(abstained) FROM questions "
+                               "WHERE created_at >= ? GROUP BY day ORDER BY day", (since,)).fetchall()
+        total, abstained = conn.execute("SELECT count(*), coalesce(sum(abstained), 0) FROM questions "
+                                        "WHERE created_at >= ?", (since,)).fetchone()
+        up, down = conn.execute("SELECT coalesce(sum(value = 1), 0), coalesce(sum(value = -1), 0) FROM feedback "
+                                "WHERE created_at >= ?", (since,)).fetchone()
+        unanswered = conn.execute("SELECT lower(question), count(*) AS n FROM questions WHERE abstained = 1 "
+                                  "AND created_at >= ? GROUP BY lower(question) ORDER BY n DESC LIMIT 5",
+                                  (since,)).fetchall()
+        return {"days": days, "per_day": [{"day": d, "questions": n, "abstained": a} for d, n, a in per_day],
+                "questions": total, "abstention_rate": abstained / total if total else 0.0,
+                "thumbs_up": up, "thumbs_down": down,
+                "top_unanswered": [{"question": q, "count": n} for q, n in unanswered]}

@@ -1,0 +1,441 @@
+"""Telegram channel (python-telegram-bot v22): translates updates to the shared service.
+
+Buttons carry ids in their callback data (question ids, document ids, page
+numbers), never in-memory state, so they keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from knowledge import provinces as gz
+from knowledge.loaders import SUPPORTED, LoaderError
+
+from .format import TELEGRAM_LIMIT, answer_html, passages_html, split_message
+from .service import NotAdmin, Service
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+PROVINCES_PER_PAGE = 12
+DOCS_PER_PAGE = 10
+
+EXAMPLES = [
+    "Dịch vụ công trực tuyến mức độ 4 là gì?",
+    "Đến năm 2030 Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP?",
+    "Mục tiêu năm 2025 của tỉnh tôi?",
+]
+USER_COMMANDS = [
+    ("start", "Giới thiệu và câu hỏi mẫu"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("tinh", "Chọn tỉnh, thành phố của bạn"),
+    ("nguon", "Xem nguồn của câu trả lời gần nhất"),
+]
+HELP = (
+    "<b>Cách dùng</b>\n"
+    "Gõ câu hỏi về chuyển đổi số (có dấu hay không dấu đều được), ví dụ:\n"
+    "• <i>Dịch vụ công trực tuyến toàn trình là gì?</i>\n"
+    "• <i>Sóc Trăng muốn bao nhiêu phần trăm dân số có tài khoản thanh toán điện tử?</i>\n\n"
+    "/tinh <i>tên tỉnh</i> — lưu tỉnh của bạn để hỏi «tỉnh tôi»\n"
+    "/nguon — xem các đoạn văn bản đã trích\n"
+    "Dưới mỗi câu trả lời: 📄 Nguồn, ➕ Thêm, 👍 / 👎 để góp ý."
+)
+ADMIN_HELP = (
+    "\n\n<b>Quản trị</b>\n"
+    "/add — gửi kèm tệp (txt, md, html, pdf, docx) hoặc trả lời tin nhắn có tệp\n"
+    "/docs — danh sách văn bản · /remove <i>ID</i> — xoá văn bản\n"
+    "/reindex — lập lại chỉ mục · /stats — thống kê"
+)
+
+
+def _service(context: ContextTypes.DEFAULT_TYPE) -> Service:
+    return context.application.bot_data["service"]
+
+
+def _settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
+    return context.application.bot_data["settings"]
+
+
+def _ids(update: Update) -> tuple[str, str]:
+    return str(update.effective_chat.id), str(update.effective_user.id)
+
+
+def answer_keyboard(question_id: int, has_sources: bool) -> InlineKeyboardMarkup:
+    rows = []
+    if has_sources:
+        rows.append([InlineKeyboardButton("📄 Nguồn", callback_data=f"src:{question_id}"),
+                     InlineKeyboardButton("➕ Thêm", callback_data=f"more:{question_id}:0")])
+    rows.append([InlineKeyboardButton("👍", callback_data=f"fb:{question_id}:1"),
+                 InlineKeyboardButton("👎", callback_data=f"fb:{question_id}:-1")])
+    return InlineKeyboardMarkup(rows)
+
+
+def province_keyboard(page: int) -> InlineKeyboardMarkup:
+    names = gz.CURRENT
+    pages = (len(names) + PROVINCES_PER_PAGE - 1) // PROVINCES_PER_PAGE
+    page = max(0, min(page, pages - 1))
+    start = page * PROVINCES_PER_PAGE
+    buttons = [InlineKeyboardButton(name, callback_data=f"ps:{start + i}")
+               for i, name in enumerate(names[start : start + PROVINCES_PER_PAGE])]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀ Trước", callback_data=f"pv:{page - 1}"))
+    nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=f"pv:{page}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("Sau ▶", callback_data=f"pv:{page + 1}"))
+    rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+async def _send_long(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send HTML text in pieces below Telegram's limit; buttons go under the last piece."""
+    pieces = split_message(text, TELEGRAM_LIMIT)
+    for i, piece in enumerate(pieces):
+        await message.reply_text(piece, parse_mode=ParseMode.HTML,
+                                 reply_markup=markup if i == len(pieces) - 1 else None)
+
+
+# ----------------------------------------------------------------- user commands
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet, say what the bot knows, offer example questions as buttons."""
+    service = _service(context)
+    covered = service.covered_provinces()
+    docs = len(service.kb.documents())
+    text = (f"Xin chào! Mình là <b>Trợ lý Chuyển đổi số</b>. Mình trả lời câu hỏi về chuyển đổi số dựa trên "
+            f"{docs} văn bản (nghị quyết, kế hoạch, văn bản pháp luật, bài báo) và luôn ghi rõ nguồn.")
+    if covered:
+        text += f"\nĐịa phương đã có dữ liệu: {html.escape(', '.join(covered))}."
+    text += "\n\nBạn có thể bấm thử một câu hỏi:"
+    buttons = [[InlineKeyboardButton(q, callback_data=f"ask:{i}")] for i, q in enumerate(EXAMPLES)]
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
+                                              reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain how to ask, and the admin commands to admins."""
+    _, user_id = _ids(update)
+    extra = ADMIN_HELP if _service(context).is_admin(PLATFORM, user_id) else ""
+    await update.effective_message.reply_text(HELP + extra, parse_mode=ParseMode.HTML)
+
+
+async def tinh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Save the asker's province, or show the province keyboard."""
+    chat_id, _ = _ids(update)
+    name = " ".join(context.args or []).strip()
+    if not name:
+        await update.effective_message.reply_text("Bạn ở tỉnh, thành phố nào?", reply_markup=province_keyboard(0))
+        return
+    place = await asyncio.to_thread(_service(context).set_province, PLATFORM, chat_id, name)
+    if place is None:
+        await update.effective_message.reply_text(
+            f"Mình chưa nhận ra «{name}». Bạn chọn trong danh sách nhé:", reply_markup=province_keyboard(0))
+        return
+    await update.effective_message.reply_text(f"Đã lưu tỉnh của bạn: {place.label()}.")
+
+
+async def nguon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the passages quoted by the chat's last answer."""
+    chat_id, _ = _ids(update)
+    service = _service(context)
+    qid = service.last_question_id(PLATFORM, chat_id)
+    sources = await asyncio.to_thread(service.sources, qid) if qid else []
+    if not sources:
+        await update.effective_message.reply_text("Chưa có câu trả lời nào có nguồn. Bạn hãy đặt câu hỏi trước nhé.")
+        return
+    await _send_long(update.effective_message, passages_html(sources))
+
+
+def _addressed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The question in a message, or None when a group message is not for the bot."""
+    message = update.effective_message
+    text = message.text or ""
+    if update.effective_chat.type == ChatType.PRIVATE:
+        return text
+    username = context.bot.username
+    mention = f"@{username}" if username else None
+    replied = message.reply_to_message and message.reply_to_message.from_user \
+        and message.reply_to_message.from_user.id == context.bot.id
+    if mention and mention.lower() in text.lower():
+        return text.replace(mention, "").replace(mention.lower(), "").strip()
+    return text if replied else None
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain message is a question."""
+    text = _addressed_text(update, context)
+    if text is None:
+        return
+    await _ask(update, context, text)
+
+
+async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    service = _service(context)
+    chat_id, user_id = _ids(update)
+    message = update.effective_message
+    wait = service.rate_wait(PLATFORM, user_id)
+    if wait > 0:
+        await message.reply_text(f"Bạn hỏi hơi nhanh. Vui lòng đợi khoảng {max(1, round(wait))} giây rồi hỏi tiếp nhé.")
+        return
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+    asked = await service.ask(PLATFORM, chat_id, user_id, text)
+    if asked.answer.needs_province:
+        await message.reply_text("Bạn chưa chọn tỉnh của mình. Hãy chọn tỉnh rồi hỏi lại nhé:",
+                                 reply_markup=province_keyboard(0))
+        return
+    await _send_long(message, answer_html(asked.answer),
+                     answer_keyboard(asked.question_id, bool(asked.answer.sources)))
+
+
+# --------------------------------------------------------------------- buttons
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handle every inline button; the callback data names the action and its ids."""
+    query = update.callback_query
+    service = _service(context)
+    chat_id, user_id = _ids(update)
+    kind, _, rest = (query.data or "").partition(":")
+    args = rest.split(":")
+    try:
+        if kind == "src":
+            await query.answer()
+            sources = await asyncio.to_thread(service.sources, int(args[0]))
+            text = passages_html(sources) if sources else "Các đoạn trích này không còn trong kho dữ liệu."
+            await _send_long(query.message, text)
+        elif kind == "more":
+            await query.answer()
+            qid, offset = int(args[0]), int(args[1])
+            sources, nxt = await asyncio.to_thread(service.more, qid, offset)
+            if not sources:
+                await query.message.reply_text("Không còn đoạn liên quan nào khác.")
+                return
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("➕ Thêm", callback_data=f"more:{qid}:{nxt}")]]) \
+                if nxt is not None else None
+            await _send_long(query.message, passages_html(sources, start=offset + 1), markup)
+        elif kind == "fb":
+            ok = await asyncio.to_thread(service.feedback, int(args[0]), PLATFORM, user_id, int(args[1]))
+            await query.answer("Cảm ơn bạn đã góp ý!" if ok else "Không tìm thấy câu trả lời này.")
+        elif kind == "pv":
+            await query.answer()
+            await query.edit_message_reply_markup(province_keyboard(int(args[0])))
+        elif kind == "ps":
+            name = gz.CURRENT[int(args[0])]
+            place = await asyncio.to_thread(service.set_province, PLATFORM, chat_id, name)
+            await query.answer(f"Đã lưu: {place.label()}")
+            await query.edit_message_text(f"Đã lưu tỉnh của bạn: {place.label()}. Giờ bạn có thể hỏi về «tỉnh tôi».")
+        elif kind == "ask":
+            await query.answer()
+            await _ask(update, context, EXAMPLES[int(args[0])])
+        elif kind == "rm":
+            await _confirm_remove(update, context, int(args[0]), args[1] == "yes")
+        elif kind == "docs":
+            await query.answer()
+            await query.edit_message_text(**_docs_page(service, int(args[0])))
+        else:
+            await query.answer()
+    except (ValueError, IndexError):
+        logger.warning("malformed callback data %r from user %s", query.data, user_id)
+        await query.answer("Nút này không còn dùng được.")
+
+
+# ----------------------------------------------------------------------- admin
+async def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, detail: str = "") -> bool:
+    _, user_id = _ids(update)
+    try:
+        await asyncio.to_thread(_service(context).require_admin, PLATFORM, user_id, action, detail)
+        return True
+    except NotAdmin:
+        if update.callback_query:
+            await update.callback_query.answer("Xin lỗi, chỉ quản trị viên mới dùng được chức năng này.")
+        else:
+            await update.effective_message.reply_text("Xin lỗi, lệnh này chỉ dành cho quản trị viên.")
+        return False
+
+
+async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ingest the document sent with /add (as its caption, or replied to)."""
+    message = update.effective_message
+    document = message.document or (message.reply_to_message.document if message.reply_to_message else None)
+    name = document.file_name if document and document.file_name else "(không có tệp)"
+    if not await _require_admin(update, context, "add", name):
+        return
+    if document is None:
+        await message.reply_text("Hãy gửi tệp kèm chú thích /add, hoặc trả lời tin nhắn có tệp bằng /add.")
+        return
+    settings = _settings(context)
+    if document.file_size and document.file_size > settings.max_upload_bytes:
+        await message.reply_text(f"Tệp quá lớn ({document.file_size // (1024 * 1024)} MB); "
+                                 f"giới hạn là {settings.max_upload_mb} MB.")
+        return
+    if not name.lower().endswith(SUPPORTED):
+        await message.reply_text(f"Chưa hỗ trợ loại tệp này. Hãy gửi: {', '.join(SUPPORTED)}.")
+        return
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_DOCUMENT)
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if len(data) > settings.max_upload_bytes:
+        await message.reply_text(f"Tệp quá lớn; giới hạn là {settings.max_upload_mb} MB.")
+        return
+    _, user_id = _ids(update)
+    try:
+        result = await _service(context).add_document(PLATFORM, user_id, name, data)
+    except LoaderError as e:
+        await message.reply_text(f"Không thêm được tệp: {e}")
+        return
+    status = {"added": "Đã thêm", "replaced": "Đã cập nhật", "unchanged": "Không có gì thay đổi"}[result.status]
+    where = ", ".join(gz.describe_former(p) for p in result.provinces) or "toàn quốc / không rõ"
+    await message.reply_text(f"{status} [{result.doc_id}] «{result.title}»\n"
+                             f"{result.passages} đoạn · địa phương: {where}.\nCó thể hỏi về văn bản này ngay.")
+
+
+def _docs_page(service: Service, page: int) -> dict:
+    docs = service.kb.documents()
+    pages = max(1, (len(docs) + DOCS_PER_PAGE - 1) // DOCS_PER_PAGE)
+    page = max(0, min(page, pages - 1))
+    lines = [f"<b>Văn bản ({len(docs)})</b> — trang {page + 1}/{pages}"]
+    for d in docs[page * DOCS_PER_PAGE : (page + 1) * DOCS_PER_PAGE]:
+        where = f" — {', '.join(d['provinces'])}" if d["provinces"] else ""
+        lines.append(f"<code>{d['id']}</code> {html.escape(d['title'][:70])}{html.escape(where)} "
+                     f"<i>({html.escape(d['source'])}, {d['passages']} đoạn)</i>")
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀ Trước", callback_data=f"docs:{page - 1}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("Sau ▶", callback_data=f"docs:{page + 1}"))
+    return {"text": "\n".join(lines), "parse_mode": ParseMode.HTML,
+            "reply_markup": InlineKeyboardMarkup([nav]) if nav else None}
+
+
+async def docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List documents with their ids, a page at a time."""
+    if await _require_admin(update, context, "docs"):
+        await update.effective_message.reply_text(**_docs_page(_service(context), 0))
+
+
+async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for confirmation before removing a document."""
+    if not await _require_admin(update, context, "remove-ask", " ".join(context.args or [])):
+        return
+    try:
+        doc_id = int((context.args or [""])[0])
+    except ValueError:
+        await update.effective_message.reply_text("Cách dùng: /remove ID (xem ID bằng /docs).")
+        return
+    doc = _service(context).kb.document(doc_id)
+    if doc is None:
+        await update.effective_message.reply_text(f"Không có văn bản ID {doc_id}. Xem danh sách bằng /docs.")
+        return
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("🗑 Xoá", callback_data=f"rm:{doc_id}:yes"),
+                                     InlineKeyboardButton("Huỷ", callback_data=f"rm:{doc_id}:no")]])
+    await update.effective_message.reply_text(f"Xoá văn bản [{doc_id}] «{doc['title']}»?", reply_markup=buttons)
+
+
+async def _confirm_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, doc_id: int, yes: bool) -> None:
+    query = update.callback_query
+    if not yes:
+        await query.answer("Đã huỷ")
+        await query.edit_message_text("Đã huỷ, không xoá gì.")
+        return
+    _, user_id = _ids(update)
+    try:
+        doc = await _service(context).remove_document(PLATFORM, user_id, doc_id)
+    except NotAdmin:
+        await query.answer("Xin lỗi, chỉ quản trị viên mới dùng được chức năng này.")
+        return
+    await query.answer()
+    await query.edit_message_text(f"Đã xoá [{doc_id}] «{doc['title']}»." if doc else f"Văn bản {doc_id} không còn.")
+
+
+async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Rebuild the indexes, editing one message with the progress."""
+    if not await _require_admin(update, context, "reindex-ask"):
+        return
+    status = await update.effective_message.reply_text("Đang lập lại chỉ mục…")
+    loop = asyncio.get_running_loop()
+    last = [0.0]
+
+    def progress(done: int, total: int, what: str) -> None:
+        # Called from the worker thread; edit at most every 2 s (Telegram limits edits).
+        if time.monotonic() - last[0] >= 2 or done == total:
+            last[0] = time.monotonic()
+            asyncio.run_coroutine_threadsafe(
+                _edit_quietly(status, f"Đang lập lại chỉ mục… {done}/{total} đoạn"), loop)
+
+    _, user_id = _ids(update)
+    try:
+        n = await _service(context).reindex(PLATFORM, user_id, progress)
+    except RuntimeError as e:
+        await _edit_quietly(status, f"Không thể lập lại chỉ mục: {e}.")
+        return
+    await _edit_quietly(status, f"✅ Đã lập lại chỉ mục: {n} đoạn.")
+
+
+async def _edit_quietly(message: Message, text: str) -> None:
+    try:
+        await message.edit_text(text)
+    except TelegramError as e:  # "message is not modified" and the like are harmless here
+        logger.debug("progress edit skipped: %s", e)
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Questions per day, abstention rate, feedback, top unanswered questions."""
+    if not await _require_admin(update, context, "stats"):
+        return
+    s = await asyncio.to_thread(_service(context).stats)
+    lines = [f"<b>Thống kê {s['days']} ngày</b>",
+             f"Câu hỏi: {s['questions']} · chưa trả lời được: {s['abstention_rate']:.0%}",
+             f"👍 {s['thumbs_up']} · 👎 {s['thumbs_down']}"]
+    lines += [f"{d['day']}: {d['questions']} câu ({d['abstained']} chưa trả lời)" for d in s["per_day"]]
+    if s["top_unanswered"]:
+        lines.append("<b>Câu hỏi chưa trả lời được nhiều nhất</b> (nên bổ sung văn bản):")
+        lines += [f"• {html.escape(u['question'][:120])} ({u['count']})" for u in s["top_unanswered"]]
+    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error and tell the user something went wrong, without details."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message:
+        try:
+            await update.effective_message.reply_text("Xin lỗi, đã có lỗi khi xử lý. Bạn thử lại sau ít phút nhé.")
+        except TelegramError:
+            pass
+
+
+async def _post_init(application: Application) -> None:
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in USER_COMMANDS])
+
+
+def build_application(settings: Settings, service: Service, webhook: bool = False) -> Application:
+    """Wire handlers into a PTB Application (no updater in webhook mode: our server feeds it)."""
+    builder = (Application.builder().token(settings.telegram_token)
+               .base_url(settings.telegram_base_url).base_file_url(settings.telegram_base_file_url)
+               .rate_limiter(AIORateLimiter(max_retries=3))
+               .concurrent_updates(True).post_init(_post_init))
+    if webhook:
+        builder = builder.updater(None)
+    app = builder.build()
+    app.bot_data.update(service=service, settings=settings)
+    for name, handler in (("start", start), ("help", help_), ("tinh", tinh), ("nguon", nguon), ("add", add),
+                          ("docs", docs), ("remove", remove), ("reindex", reindex), ("stats", stats)):
+        app.add_handler(CommandHandler(name, handler))
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/add(@\w+)?\b"), add))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_error_handler(on_error)
+    return app

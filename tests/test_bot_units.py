@@ -1,0 +1,65 @@
+import pytest
+
+from bot.format import split_message
+from bot.service import RateLimiter
+from bot.settings import SettingsError, load_settings
+
+
+def test_split_message_prefers_paragraphs_and_loses_nothing():
+    text = "\n\n".join(f"Đoạn {i}: " + "chữ " * 40 for i in range(30))
+    pieces = split_message(text, 500)
+    assert all(len(p) <= 500 for p in pieces)
+    assert all(p.startswith("Đoạn") for p in pieces)
+    assert " ".join(pieces).split() == text.split()
+
+
+def test_split_message_cuts_a_giant_word():
+    assert split_message("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+def test_rate_limiter_allows_a_burst_then_one_per_interval():
+    now = [0.0]
+    limiter = RateLimiter(burst=5, interval=2.0, clock=lambda: now[0])
+    assert [limiter.wait_time("u") for _ in range(5)] == [0.0] * 5
+    assert limiter.wait_time("u") == pytest.approx(2.0)
+    now[0] = 2.0
+    assert limiter.wait_time("u") == 0.0
+    assert limiter.wait_time("someone else") == 0.0
+
+
+def test_settings_from_file_then_environment(tmp_path, monkeypatch):
+    config = tmp_path / "cdsbot.toml"
+    config.write_text('telegram_token = "from-file"\ntelegram_admins = [1, 2]\nport = 9000\n', encoding="utf-8")
+    monkeypatch.setenv("CDSBOT_PORT", "9100")
+    settings = load_settings(config)
+    assert settings.telegram_token == "from-file"
+    assert settings.telegram_admins == [1, 2]
+    assert settings.port == 9100
+
+
+def test_settings_never_show_secrets(monkeypatch):
+    monkeypatch.setenv("CDSBOT_TELEGRAM_TOKEN", "123:very-secret")
+    assert "very-secret" not in repr(load_settings())
+
+
+def test_webhook_without_secret_is_refused(monkeypatch):
+    monkeypatch.setenv("CDSBOT_TELEGRAM_WEBHOOK_URL", "https://bot.example/telegram/webhook")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings()
+
+
+def test_unknown_setting_in_file_is_named(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text('telegram_tokn = "x"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="telegram_tokn"):
+        load_settings(config)
+
+
+def test_admin_ids_from_environment(monkeypatch):
+    monkeypatch.setenv("CDSBOT_TELEGRAM_ADMINS", "11, 22")
+    assert load_settings().telegram_admins == [11, 22]
+
+
+def test_file_url_derives_from_the_api_url(monkeypatch):
+    monkeypatch.setenv("CDSBOT_TELEGRAM_BASE_URL", "http://127.0.0.1:8081/bot")
+    assert load_settings().telegram_base_file_url == "http://127.0.0.1:8081/file/bot"
