@@ -249,7 +249,7 @@ def eval_retrieval(ctx: click.Context, folder: Path, mode: str, run_file: Path |
               help="TOML config file (environment variables override it).")
 @click.pass_context
 def run(ctx: click.Context, config: Path | None) -> None:
-    """Start every configured channel (Telegram); without one, the terminal chat."""
+    """Start every configured channel (Telegram, Zalo); without one, the terminal chat."""
     import asyncio
 
     from .run import serve
@@ -260,14 +260,20 @@ def run(ctx: click.Context, config: Path | None) -> None:
     except SettingsError as e:
         raise click.ClickException(f"{e}\n\nHint: see the Configuration section of the README.")
     kb = _open_kb(ctx)
-    if not settings.telegram_enabled:
-        click.echo("Chưa cấu hình kênh nào (CDSBOT_TELEGRAM_TOKEN); mở trò chuyện trong terminal.", err=True)
+    if not settings.any_channel:
+        click.echo("Chưa cấu hình kênh nào (Telegram, Zalo); mở trò chuyện trong terminal.", err=True)
         from .chat import run_chat
 
         run_chat(kb)
         return
-    click.echo(f"Đang chạy: Telegram ({'webhook' if settings.telegram_webhook_url else 'long polling'}), "
-               f"máy chủ cổng {settings.port}. Nhấn Ctrl+C để dừng.", err=True)
+    channels = []
+    if settings.telegram_enabled:
+        channels.append(f"Telegram ({'webhook' if settings.telegram_webhook_url else 'long polling'})")
+    if settings.zalo_bot_enabled:
+        channels.append(f"Zalo Bot ({'webhook' if settings.zalo_bot_webhook_url else 'long polling'})")
+    if settings.zalo_oa_enabled:
+        channels.append("Zalo OA (webhook)")
+    click.echo(f"Đang chạy: {', '.join(channels)}; máy chủ cổng {settings.port}. Nhấn Ctrl+C để dừng.", err=True)
     asyncio.run(serve(settings, kb))
 
 
@@ -286,3 +292,7 @@ def main() -> None:
 
 
 __all__ = ["cli", "main"]
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 
+import aiohttp
 from aiohttp import web
 from telegram import Update
 
@@ -15,17 +16,19 @@ from . import server
 from .service import Service
 from .settings import Settings
 from .telegram import build_application
+from .zalo import ZaloBot, ZaloOA
 
 logger = logging.getLogger(__name__)
 
 
 def make_service(settings: Settings, kb: KnowledgeBase) -> Service:
-    return Service(kb, admins={"telegram": {str(a) for a in settings.telegram_admins}},
+    return Service(kb, admins={"telegram": {str(a) for a in settings.telegram_admins},
+                               "zalo": set(settings.zalo_bot_admins), "zalo_oa": set(settings.zalo_oa_admins)},
                    rate_burst=settings.rate_burst, rate_interval=settings.rate_interval_s)
 
 
 class Runtime:
-    """The running bot: the aiohttp server plus Telegram (polling or webhook).
+    """The running bot: the aiohttp server plus Telegram and Zalo (polling or webhook).
 
     :param poll_timeout: seconds of each getUpdates long poll
     """
@@ -33,6 +36,9 @@ class Runtime:
     def __init__(self, settings: Settings, service: Service, poll_timeout: float = 10.0):
         self.settings, self.service, self.poll_timeout = settings, service, poll_timeout
         self.telegram = None
+        self.zalo_bot: ZaloBot | None = None
+        self.zalo_oa: ZaloOA | None = None
+        self._http: aiohttp.ClientSession | None = None
         self.webhook = bool(settings.telegram_webhook_url)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -40,12 +46,20 @@ class Runtime:
     async def start(self) -> None:
         if self.settings.telegram_enabled:
             self.telegram = build_application(self.settings, self.service, webhook=self.webhook)
-        self._runner = web.AppRunner(server.init(self.settings, self.telegram))
+        if self.settings.zalo_bot_enabled or self.settings.zalo_oa_enabled:
+            self._http = aiohttp.ClientSession()
+        if self.settings.zalo_bot_enabled:
+            self.zalo_bot = ZaloBot(self.settings, self.service, self._http)
+        if self.settings.zalo_oa_enabled:
+            self.zalo_oa = ZaloOA(self.settings, self.service, self._http)
+        self._runner = web.AppRunner(server.init(self.settings, self.telegram, self.zalo_bot, self.zalo_oa))
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         logger.info("server listening on %s:%s", self.settings.host, self.port)
+        if self.zalo_bot is not None:
+            await self.zalo_bot.start(self.settings.zalo_bot_webhook_url)
         if self.telegram is None:
             return
         await self.telegram.initialize()
@@ -65,6 +79,12 @@ class Runtime:
             logger.info("telegram: long polling")
 
     async def stop(self) -> None:
+        if self.zalo_bot is not None:
+            await self.zalo_bot.stop()
+        if self.zalo_oa is not None:
+            await self.zalo_oa.drain()
+        if self._http is not None:
+            await self._http.close()
         if self.telegram is not None:
             if self.telegram.updater and self.telegram.updater.running:
                 await self.telegram.updater.stop()

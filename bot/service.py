@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from knowledge import provinces as gz
 from knowledge.answer import Answer, Source, answer, more_passages
@@ -211,9 +214,22 @@ class Service:
         if not allowed:
             raise NotAdmin(f"{platform} user {user_id} is not an admin")
 
+    def _keep_upload(self, filename: str, data: bytes) -> Path:
+        """Keep the original under the data directory, under a generated name (never the user's)."""
+        folder = self.kb.data_dir / "uploads"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        suffix = Path(filename).suffix.lower()
+        path = folder / f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{uuid.uuid4().hex}{suffix if suffix.isascii() else ''}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return path
+
     async def add_document(self, platform: str, user_id: str, filename: str, data: bytes) -> IngestResult:
         """Ingest an uploaded file. :raises LoaderError: with a message for the admin."""
         self.require_admin(platform, user_id, "add", filename)
+        kept = await asyncio.to_thread(self._keep_upload, filename, data)
+        self.audit(platform, user_id, "add-stored", f"{Path(filename).name} -> {kept.name}", True)
         try:
             result = await asyncio.to_thread(self.kb.ingest_bytes, filename, data)
         except LoaderError as e:

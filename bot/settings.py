@@ -18,7 +18,8 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names it."""
 
 
-_SECRET = {"telegram_token", "telegram_webhook_secret"}
+_SECRET = {"telegram_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_bot_webhook_secret",
+           "zalo_oa_app_secret", "zalo_oa_secret_key", "zalo_oa_access_token", "zalo_oa_refresh_token"}
 
 
 @dataclass
@@ -31,6 +32,22 @@ class Settings:
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str = ""  # public HTTPS URL; empty means long polling
     telegram_webhook_secret: str = ""
+    # Zalo Bot Platform
+    zalo_bot_token: str = ""
+    zalo_bot_admins: list[str] = field(default_factory=list)
+    zalo_bot_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_bot_webhook_url: str = ""  # empty means long polling
+    zalo_bot_webhook_secret: str = ""
+    # Zalo Official Account API v3
+    zalo_oa_app_id: str = ""
+    zalo_oa_app_secret: str = ""  # the app's secret, sent to OAuth v4 to refresh tokens
+    zalo_oa_secret_key: str = ""  # the OA secret key that signs webhook events
+    zalo_oa_access_token: str = ""  # initial tokens; refreshed ones are kept in the database
+    zalo_oa_refresh_token: str = ""
+    zalo_oa_admins: list[str] = field(default_factory=list)
+    zalo_oa_base_url: str = "https://openapi.zalo.me"
+    zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_max_event_age_s: int = 300  # older events are treated as replays
     # The project's own aiohttp server (webhooks, /healthz)
     host: str = "0.0.0.0"
     port: int = 8080
@@ -59,6 +76,18 @@ class Settings:
         return bool(self.telegram_token)
 
     @property
+    def zalo_bot_enabled(self) -> bool:
+        return bool(self.zalo_bot_token)
+
+    @property
+    def zalo_oa_enabled(self) -> bool:
+        return bool(self.zalo_oa_app_id and self.zalo_oa_secret_key)
+
+    @property
+    def any_channel(self) -> bool:
+        return self.telegram_enabled or self.zalo_bot_enabled or self.zalo_oa_enabled
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 
@@ -69,13 +98,13 @@ ENV = {f.name: "CDSBOT_" + f.name.upper() for f in fields(Settings)}
 
 def _convert(name: str, raw, kind: type):
     try:
-        if name == "telegram_admins":
-            if isinstance(raw, list):
-                return [int(x) for x in raw]
-            return [int(x) for x in str(raw).replace(";", ",").split(",") if x.strip()]
+        if name in ("telegram_admins", "zalo_bot_admins", "zalo_oa_admins"):
+            items = raw if isinstance(raw, list) else [x.strip() for x in str(raw).replace(";", ",").split(",")]
+            items = [x for x in items if str(x).strip()]
+            return [int(x) for x in items] if name == "telegram_admins" else [str(x) for x in items]
         if kind is Path or name == "data_dir":
             return Path(str(raw)).expanduser()
-        if name in ("port", "max_upload_mb", "rate_burst"):
+        if name in ("port", "max_upload_mb", "rate_burst", "zalo_oa_max_event_age_s"):
             return int(raw)
         if name == "rate_interval_s":
             return float(raw)
@@ -109,6 +138,11 @@ def load_settings(config: Path | str | None = None, **overrides) -> Settings:
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise SettingsError("CDSBOT_TELEGRAM_WEBHOOK_SECRET is required with a webhook URL: "
                             "Telegram sends it back so the bot can reject forged updates")
+    if settings.zalo_bot_webhook_url and not settings.zalo_bot_webhook_secret:
+        raise SettingsError("CDSBOT_ZALO_BOT_WEBHOOK_SECRET is required with a Zalo bot webhook URL")
+    if settings.zalo_oa_app_id and not settings.zalo_oa_secret_key:
+        raise SettingsError("CDSBOT_ZALO_OA_SECRET_KEY is required with CDSBOT_ZALO_OA_APP_ID: "
+                            "it verifies the signature of every Zalo OA event")
     if settings.rate_burst < 1 or settings.rate_interval_s <= 0:
         raise SettingsError("CDSBOT_RATE_BURST must be at least 1 and CDSBOT_RATE_INTERVAL_S above 0")
     return settings

@@ -38,15 +38,6 @@ def empty_kb(model_cache, tmp_path) -> KnowledgeBase:
     kb.close()
 
 
-@pytest.fixture
-def small_kb(empty_kb) -> KnowledgeBase:
-    """The five seed articles and the glossary: small enough to build per test."""
-    for folder in (SEEDS, GLOSSARY):
-        for path in sorted(folder.iterdir()):
-            empty_kb.ingest_path(path)
-    return empty_kb
-
-
 @pytest.fixture(scope="session")
 def small_data_dir(model_cache, tmp_path_factory) -> Path:
     """Seeds and glossary indexed once; tests get their own copy (small_kb_copy)."""

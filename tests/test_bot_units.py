@@ -63,3 +63,17 @@ def test_admin_ids_from_environment(monkeypatch):
 def test_file_url_derives_from_the_api_url(monkeypatch):
     monkeypatch.setenv("CDSBOT_TELEGRAM_BASE_URL", "http://127.0.0.1:8081/bot")
     assert load_settings().telegram_base_file_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_zalo_oa_without_secret_key_is_refused(monkeypatch):
+    monkeypatch.setenv("CDSBOT_ZALO_OA_APP_ID", "123")
+    with pytest.raises(SettingsError, match="ZALO_OA_SECRET_KEY"):
+        load_settings()
+
+
+def test_zalo_secrets_are_masked(monkeypatch):
+    monkeypatch.setenv("CDSBOT_ZALO_BOT_TOKEN", "zalo-very-secret")
+    monkeypatch.setenv("CDSBOT_ZALO_OA_APP_ID", "123")
+    monkeypatch.setenv("CDSBOT_ZALO_OA_SECRET_KEY", "oa-very-secret")
+    shown = repr(load_settings())
+    assert "very-secret" not in shown and "123" in shown

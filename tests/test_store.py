@@ -48,20 +48,20 @@ def test_a_broken_file_stores_nothing(empty_kb, tmp_path):
     assert _count(empty_kb, "passages") == 0
 
 
-def test_removed_document_never_appears_in_an_answer(small_kb):
+def test_removed_document_never_appears_in_an_answer(small_kb_copy):
     question = "VNPT có bao nhiêu trạm phát sóng ở huyện Bảo Lâm?"
-    before = answer(small_kb, question)
+    before = answer(small_kb_copy, question)
     assert before.sources[0].doc == "004_8f396a99f2f370ab.txt"
-    assert small_kb.remove(before.sources[0].doc_id)
-    after = answer(small_kb, question)
+    assert small_kb_copy.remove(before.sources[0].doc_id)
+    after = answer(small_kb_copy, question)
     assert all(s.doc != "004_8f396a99f2f370ab.txt" for s in after.sources)
     assert "39 trạm" not in after.text
 
 
-def test_missing_dense_index_is_rebuilt_from_the_database(small_kb):
-    data_dir = small_kb.data_dir
-    n = len(small_kb.dense)
-    small_kb.close()
+def test_missing_dense_index_is_rebuilt_from_the_database(small_kb_copy):
+    data_dir = small_kb_copy.data_dir
+    n = len(small_kb_copy.dense)
+    small_kb_copy.close()
     (data_dir / KnowledgeBase.INDEX_NAME).unlink()
     kb = KnowledgeBase(data_dir)
     kb.warm_up()
@@ -70,12 +70,12 @@ def test_missing_dense_index_is_rebuilt_from_the_database(small_kb):
     kb.close()
 
 
-def test_stale_dense_index_is_repaired(small_kb, seed_copy):
+def test_stale_dense_index_is_repaired(small_kb_copy, seed_copy):
     """A crash after the database commit but before the index save leaves the index behind."""
-    data_dir = small_kb.data_dir
+    data_dir = small_kb_copy.data_dir
     stale = (data_dir / KnowledgeBase.INDEX_NAME).read_bytes()
-    small_kb.ingest_path(seed_copy("003_1ed7c0f61383bb33.txt").rename(data_dir.parent / "bac-ninh-2.txt"))
-    small_kb.close()
+    small_kb_copy.ingest_path(seed_copy("003_1ed7c0f61383bb33.txt").rename(data_dir.parent / "bac-ninh-2.txt"))
+    small_kb_copy.close()
     (data_dir / KnowledgeBase.INDEX_NAME).write_bytes(stale)  # as if the save never happened
     kb = KnowledgeBase(data_dir)
     kb.warm_up()
@@ -83,20 +83,20 @@ def test_stale_dense_index_is_repaired(small_kb, seed_copy):
     kb.close()
 
 
-def test_index_from_another_model_is_rebuilt(small_kb):
+def test_index_from_another_model_is_rebuilt(small_kb_copy):
     from index.dense import DenseIndex
 
-    data_dir = small_kb.data_dir
-    DenseIndex(small_kb.embedder.dim, "some-other-model").save(data_dir / KnowledgeBase.INDEX_NAME)
-    small_kb.close()
+    data_dir = small_kb_copy.data_dir
+    DenseIndex(small_kb_copy.embedder.dim, "some-other-model").save(data_dir / KnowledgeBase.INDEX_NAME)
+    small_kb_copy.close()
     kb = KnowledgeBase(data_dir)
     kb.warm_up()
     assert len(kb.dense) == _count(kb, "passages") > 0
     kb.close()
 
 
-def test_reindex_keeps_every_passage_searchable(small_kb):
-    n = small_kb.reindex()
-    assert n == _count(small_kb, "passages") == len(small_kb.dense)
-    assert answer(small_kb, "Bắc Ninh xây dựng chuyển đổi số dựa trên mấy trụ cột?").sources[0].doc == \
+def test_reindex_keeps_every_passage_searchable(small_kb_copy):
+    n = small_kb_copy.reindex()
+    assert n == _count(small_kb_copy, "passages") == len(small_kb_copy.dense)
+    assert answer(small_kb_copy, "Bắc Ninh xây dựng chuyển đổi số dựa trên mấy trụ cột?").sources[0].doc == \
         "003_1ed7c0f61383bb33.txt"

@@ -147,6 +147,16 @@ async def test_admin_uploads_a_document_and_it_is_answered_at_once(tg):
     assert "95%" in answer["text"] and "99/KH-UBND" in answer["text"]
 
 
+async def test_uploads_are_kept_under_generated_names(tg, small_kb_copy):
+    fake, _ = tg
+    await fake.send_document(ADMIN, "../../etc/evil.md", "# Tin\n\nNội dung về chuyển đổi số.".encode(), caption="/add")
+    await fake.wait_sent(ADMIN, 1)
+    [kept] = list((small_kb_copy.data_dir / "uploads").iterdir())
+    assert "evil" not in kept.name and kept.suffix == ".md"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert not (small_kb_copy.data_dir.parent / "etc").exists()
+
+
 async def test_admin_upload_of_a_broken_file_gets_a_clear_error(tg):
     fake, _ = tg
     await fake.send_document(ADMIN, "scan.pdf", b"%PDF-1.4 broken", caption="/add")

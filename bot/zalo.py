@@ -1,0 +1,450 @@
+"""Zalo channels: the Zalo Bot Platform and the Zalo Official Account API v3.
+
+Both take text commands (/tinh, /nguon, /them, admin commands) and send plain
+text; they share ``TextCommands``, which turns a message into replies through
+the shared service. Only the transport differs:
+
+- Bot Platform: Telegram-like methods under ``…/bot<TOKEN>/<method>`` (all POST),
+  long polling (an idle poll may end in HTTP 408) or a webhook checked with the
+  ``X-Bot-Api-Secret-Token`` header.
+- Official Account: signed webhook events (``X-ZEvent-Signature`` =
+  ``"mac=" + sha256(app_id + body + timestamp + OA secret key)``), acknowledged at
+  once and answered asynchronously through ``/v3.0/oa/message/cs``; expired
+  access tokens (error -216) are refreshed once through OAuth v4 and the new
+  single-use refresh token is stored in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+import aiohttp
+
+from knowledge import provinces as gz
+from knowledge.answer import Source
+
+from .format import split_message
+from .service import NotAdmin, Service
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ZALO_LIMIT = 2000  # characters per Zalo message
+TEXT_ONLY = ("Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi, ví dụ: "
+             "«Dịch vụ công trực tuyến mức độ 4 là gì?»")
+WELCOME = ("Xin chào! Mình là Trợ lý Chuyển đổi số. Bạn cứ gõ câu hỏi về chuyển đổi số, có dấu hay không dấu "
+           "đều được, ví dụ: «Dịch vụ công trực tuyến toàn trình là gì?».\n"
+           "Lệnh: /tinh <tên tỉnh> để lưu tỉnh của bạn, /nguon xem nguồn, /them xem thêm, /help hướng dẫn.")
+HINT = "Gõ /nguon để xem đoạn trích, /them để xem thêm, 👍 hoặc 👎 để góp ý."
+HELP = (WELCOME + "\nGõ 👍 hoặc 👎 sau một câu trả lời để góp ý.")
+ADMIN_HELP = ("\nQuản trị: /docs [trang], /remove ID, /reindex, /stats. "
+              "Thêm văn bản qua Telegram (/add) hoặc dòng lệnh (cdsbot ingest).")
+
+
+def plain_answer(text: str, sources: list[Source], notice: str | None = None) -> str:
+    """Plain text for Zalo: the answer, then a short numbered list of sources."""
+    parts = [notice] if notice else []
+    parts.append(text)
+    seen, lines = set(), []
+    for s in sources:
+        if s.doc_id not in seen:
+            seen.add(s.doc_id)
+            lines.append(f"{len(lines) + 1}. {s.cite()}")
+    if lines:
+        parts.append("Nguồn:\n" + "\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def plain_passages(sources: list[Source], start: int = 1) -> str:
+    return "\n\n".join(f"[{i}] {s.cite()}\n{s.text}" for i, s in enumerate(sources, start=start))
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: bool = False  # offer Nguồn / Thêm / 👍 / 👎 where the platform can
+
+
+class TextCommands:
+    """Text in, replies out: the command set for channels without buttons or uploads."""
+
+    def __init__(self, service: Service, platform: str):
+        self.service, self.platform = service, platform
+        self._more_offset: dict[str, int] = {}
+
+    async def handle(self, chat_id: str, user_id: str, text: str) -> list[Reply]:
+        text = (text or "").strip()
+        command, _, arg = text.partition(" ")
+        command = command.lower()
+        if text in ("👍", "👎"):
+            return [await self._feedback(chat_id, user_id, 1 if text == "👍" else -1)]
+        if not command.startswith("/"):
+            return await self._ask(chat_id, user_id, text)
+        handler = {
+            "/start": self._help, "/help": self._help, "/tinh": self._tinh, "/nguon": self._sources,
+            "/them": self._more, "/docs": self._docs, "/remove": self._remove, "/reindex": self._reindex,
+            "/stats": self._stats, "/add": self._add,
+        }.get(command)
+        if handler is None:
+            return [Reply(f"Mình chưa biết lệnh {command}. Gõ /help để xem hướng dẫn.")]
+        return await handler(chat_id, user_id, arg.strip())
+
+    async def _ask(self, chat_id: str, user_id: str, text: str) -> list[Reply]:
+        wait = self.service.rate_wait(self.platform, user_id)
+        if wait > 0:
+            return [Reply(f"Bạn hỏi hơi nhanh. Vui lòng đợi khoảng {max(1, round(wait))} giây rồi hỏi tiếp nhé.")]
+        asked = await self.service.ask(self.platform, chat_id, user_id, text)
+        ans = asked.answer
+        if ans.needs_province:
+            return [Reply("Bạn chưa chọn tỉnh của mình. Gõ /tinh kèm tên tỉnh (ví dụ: /tinh Đắk Lắk) rồi hỏi lại nhé.")]
+        self._more_offset[chat_id] = 0
+        return [Reply(plain_answer(ans.text, ans.sources, ans.notice), buttons=bool(ans.sources))]
+
+    async def _help(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        extra = ADMIN_HELP if self.service.is_admin(self.platform, user_id) else ""
+        return [Reply(HELP + extra)]
+
+    async def _tinh(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        if not arg:
+            return [Reply("Gõ /tinh kèm tên tỉnh, thành phố của bạn, ví dụ: /tinh Đắk Lắk. Các tỉnh, thành phố: "
+                          + ", ".join(gz.CURRENT) + ".")]
+        place = await asyncio.to_thread(self.service.set_province, self.platform, chat_id, arg)
+        if place is None:
+            return [Reply(f"Mình chưa nhận ra «{arg}». Ví dụ: /tinh Đắk Lắk, /tinh TP HCM, /tinh hoa binh.")]
+        return [Reply(f"Đã lưu tỉnh của bạn: {place.label()}.")]
+
+    async def _sources(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        qid = self.service.last_question_id(self.platform, chat_id)
+        sources = await asyncio.to_thread(self.service.sources, qid) if qid else []
+        if not sources:
+            return [Reply("Chưa có câu trả lời nào có nguồn. Bạn hãy đặt câu hỏi trước nhé.")]
+        return [Reply(plain_passages(sources))]
+
+    async def _more(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        qid = self.service.last_question_id(self.platform, chat_id)
+        offset = self._more_offset.get(chat_id, 0)
+        sources, nxt = await asyncio.to_thread(self.service.more, qid, offset) if qid else ([], None)
+        if not sources:
+            return [Reply("Không còn đoạn liên quan nào khác.")]
+        self._more_offset[chat_id] = nxt if nxt is not None else offset + len(sources)
+        tail = "\n\nGõ /them để xem tiếp." if nxt is not None else ""
+        return [Reply(plain_passages(sources, start=offset + 1) + tail)]
+
+    async def _feedback(self, chat_id: str, user_id: str, value: int) -> Reply:
+        qid = self.service.last_question_id(self.platform, chat_id)
+        ok = qid is not None and await asyncio.to_thread(self.service.feedback, qid, self.platform, user_id, value)
+        return Reply("Cảm ơn bạn đã góp ý!" if ok else "Bạn hãy đặt câu hỏi trước rồi góp ý nhé.")
+
+    # ----------------------------------------------------------------- admin
+    async def _admin(self, user_id: str, action: str, detail: str = "") -> Reply | None:
+        try:
+            await asyncio.to_thread(self.service.require_admin, self.platform, user_id, action, detail)
+        except NotAdmin:
+            return Reply("Xin lỗi, lệnh này chỉ dành cho quản trị viên.")
+        return None
+
+    async def _add(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        refused = await self._admin(user_id, "add", arg)
+        return [refused or Reply("Zalo chưa cho bot nhận tệp văn bản. Hãy thêm văn bản qua Telegram (/add) "
+                                 "hoặc dòng lệnh: cdsbot ingest TỆP.")]
+
+    async def _docs(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        refused = await self._admin(user_id, "docs")
+        if refused:
+            return [refused]
+        docs = self.service.kb.documents()
+        page = int(arg) - 1 if arg.isdigit() and int(arg) > 0 else 0
+        per_page = 10
+        pages = max(1, (len(docs) + per_page - 1) // per_page)
+        lines = [f"Văn bản ({len(docs)}), trang {min(page, pages - 1) + 1}/{pages}:"]
+        for d in docs[page * per_page : (page + 1) * per_page]:
+            where = f" — {', '.join(d['provinces'])}" if d["provinces"] else ""
+            lines.append(f"{d['id']}. {d['title'][:70]}{where} ({d['source']})")
+        if page + 1 < pages:
+            lines.append(f"Gõ /docs {page + 2} để xem trang sau.")
+        return [Reply("\n".join(lines))]
+
+    async def _remove(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        parts = arg.split()
+        refused = await self._admin(user_id, "remove-ask", arg)
+        if refused:
+            return [refused]
+        if not parts or not parts[0].isdigit():
+            return [Reply("Cách dùng: /remove ID (xem ID bằng /docs).")]
+        doc_id = int(parts[0])
+        doc = self.service.kb.document(doc_id)
+        if doc is None:
+            return [Reply(f"Không có văn bản ID {doc_id}. Xem danh sách bằng /docs.")]
+        if parts[1:] != ["xacnhan"]:  # no buttons on Zalo: confirm by typing the command again
+            return [Reply(f"Xoá văn bản [{doc_id}] «{doc['title']}»? Gõ /remove {doc_id} xacnhan để xác nhận.")]
+        await self.service.remove_document(self.platform, user_id, doc_id)
+        return [Reply(f"Đã xoá [{doc_id}] «{doc['title']}».")]
+
+    async def _reindex(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        try:
+            n = await self.service.reindex(self.platform, user_id)
+        except NotAdmin:
+            return [Reply("Xin lỗi, lệnh này chỉ dành cho quản trị viên.")]
+        except RuntimeError as e:
+            return [Reply(f"Không thể lập lại chỉ mục: {e}.")]
+        return [Reply(f"Đã lập lại chỉ mục: {n} đoạn.")]
+
+    async def _stats(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        refused = await self._admin(user_id, "stats")
+        if refused:
+            return [refused]
+        s = await asyncio.to_thread(self.service.stats)
+        lines = [f"Thống kê {s['days']} ngày: {s['questions']} câu hỏi, chưa trả lời được {s['abstention_rate']:.0%}, "
+                 f"👍 {s['thumbs_up']}, 👎 {s['thumbs_down']}."]
+        lines += [f"• {u['question'][:100]} ({u['count']})" for u in s["top_unanswered"]]
+        return [Reply("\n".join(lines))]
+
+
+# ---------------------------------------------------------------- Bot Platform
+class ZaloApiError(Exception):
+    """A Zalo API call failed; the message has the method and Zalo's description."""
+
+
+def _unwrap(body: dict) -> dict:
+    """Zalo may send an event bare or wrapped as ``{ok, result}``."""
+    if isinstance(body, dict) and "result" in body and "event_name" not in body:
+        return body["result"] if isinstance(body["result"], dict) else {}
+    return body
+
+
+class ZaloBot:
+    """The Zalo Bot Platform channel: polling or webhook, plain-text replies."""
+
+    def __init__(self, settings: Settings, service: Service, session: aiohttp.ClientSession):
+        self.settings, self.service, self.session = settings, service, session
+        self.commands = TextCommands(service, "zalo")
+        self._poller: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    def _url(self, method: str) -> str:
+        return f"{self.settings.zalo_bot_base_url.rstrip('/')}/bot{self.settings.zalo_bot_token}/{method}"
+
+    async def call(self, method: str, params: dict | None = None, timeout: float = 30) -> object:
+        async with self.session.post(self._url(method), json=params or {},
+                                     timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+            if resp.status == 408:  # an idle long poll: no updates, not an error
+                return []
+            body = await resp.json(content_type=None)
+        if not isinstance(body, dict) or not body.get("ok", False):
+            description = body.get("description") if isinstance(body, dict) else body
+            raise ZaloApiError(f"zalo bot {method}: {description}")
+        return body.get("result")
+
+    async def send_text(self, chat_id: str, text: str) -> None:
+        for piece in split_message(text, ZALO_LIMIT):
+            await self.call("sendMessage", {"chat_id": chat_id, "text": piece})
+
+    async def handle_event(self, event: dict) -> None:
+        """One incoming event, bare or wrapped."""
+        event = _unwrap(event)
+        name = event.get("event_name", "")
+        message = event.get("message") or {}
+        chat_id = str((message.get("chat") or {}).get("id", ""))
+        user_id = str((message.get("from") or {}).get("id", ""))
+        if not chat_id:
+            return
+        if name == "message.text.received":
+            await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"})
+            for reply in await self.commands.handle(chat_id, user_id, message.get("text", "")):
+                await self.send_text(chat_id, reply.text + (f"\n\n{HINT}" if reply.buttons else ""))
+        elif name in ("message.image.received", "message.sticker.received", "message.unsupported.received"):
+            await self.send_text(chat_id, TEXT_ONLY)
+
+    async def start(self, webhook_url: str = "") -> None:
+        if webhook_url:
+            await self.call("setWebhook", {"url": webhook_url, "secret_token": self.settings.zalo_bot_webhook_secret})
+            return
+        await self.call("deleteWebhook")  # polling and a webhook cannot run together
+        self._poller = asyncio.create_task(self._poll())
+
+    async def _poll(self) -> None:
+        while True:
+            try:
+                updates = await self.call("getUpdates", {"timeout": 30}, timeout=45)
+            except asyncio.CancelledError:
+                raise
+            except (aiohttp.ClientError, ZaloApiError, TimeoutError) as e:
+                logger.warning("zalo bot: getUpdates failed (%s); retrying in 3 s", e)
+                await asyncio.sleep(3)
+                continue
+            for event in updates if isinstance(updates, list) else [updates] if updates else []:
+                self.dispatch(event)
+
+    def dispatch(self, event: dict) -> None:
+        """Handle an event in the background (webhooks acknowledge before answering)."""
+        task = asyncio.create_task(self._safe(self.handle_event(event)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        if self._poller:
+            self._poller.cancel()
+            try:
+                await self._poller
+            except asyncio.CancelledError:
+                pass
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @staticmethod
+    async def _safe(coro: Awaitable) -> None:
+        try:
+            await coro
+        except Exception:
+            logger.exception("zalo: failed to handle an event")
+
+
+# -------------------------------------------------------------- Official Account
+def oa_signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
+    """``mac=`` + SHA-256 hex of app_id + raw body + timestamp + OA secret key (plain SHA-256, not HMAC)."""
+    digest = hashlib.sha256(app_id.encode() + body + timestamp.encode() + secret_key.encode()).hexdigest()
+    return f"mac={digest}"
+
+
+class ZaloOA:
+    """The Zalo Official Account channel: signed events in, CS messages out."""
+
+    TOKEN_KEY = "zalo_oa_tokens"
+
+    def __init__(self, settings: Settings, service: Service, session: aiohttp.ClientSession):
+        self.settings, self.service, self.session = settings, service, session
+        self.commands = TextCommands(service, "zalo_oa")
+        self._tasks: set[asyncio.Task] = set()
+        self._refresh_lock = asyncio.Lock()
+        with service.kb.transaction() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS zalo_events (msg_id TEXT PRIMARY KEY, received_at TEXT)")
+
+    # ------------------------------------------------------------ tokens
+    def _tokens(self) -> dict:
+        row = self.service.kb.reader().execute("SELECT value FROM meta WHERE key = ?", (self.TOKEN_KEY,)).fetchone()
+        if row:
+            return json.loads(row[0])
+        return {"access_token": self.settings.zalo_oa_access_token, "refresh_token": self.settings.zalo_oa_refresh_token}
+
+    def _store_tokens(self, tokens: dict) -> None:
+        with self.service.kb.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (self.TOKEN_KEY, json.dumps(tokens)))
+
+    async def _refresh(self, expired: str) -> bool:
+        """Trade the stored refresh token for new tokens, once; store both durably."""
+        async with self._refresh_lock:
+            tokens = self._tokens()
+            if tokens["access_token"] != expired:  # another send refreshed meanwhile
+                return True
+            url = f"{self.settings.zalo_oauth_base_url.rstrip('/')}/v4/oa/access_token"
+            form = {"app_id": self.settings.zalo_oa_app_id, "grant_type": "refresh_token",
+                    "refresh_token": tokens["refresh_token"]}
+            try:
+                async with self.session.post(url, data=form, headers={"secret_key": self.settings.zalo_oa_app_secret},
+                                             timeout=aiohttp.ClientTimeout(total=20)) as resp:
+                    body = await resp.json(content_type=None)
+            except (aiohttp.ClientError, TimeoutError, ValueError) as e:
+                logger.error("zalo oa: token refresh failed (%s); messages cannot be sent until it is fixed", e)
+                return False
+            if not isinstance(body, dict) or not body.get("access_token") or not body.get("refresh_token"):
+                logger.error("zalo oa: token refresh refused (%s); set new tokens in the settings",
+                             body.get("error_description") or body.get("error") if isinstance(body, dict) else body)
+                return False
+            # The refresh token works once: keep the new one before anything else can fail.
+            await asyncio.to_thread(self._store_tokens, {"access_token": body["access_token"],
+                                                          "refresh_token": body["refresh_token"]})
+            logger.info("zalo oa: access token refreshed")
+            return True
+
+    async def _send_once(self, user_id: str, message: dict) -> dict:
+        url = f"{self.settings.zalo_oa_base_url.rstrip('/')}/v3.0/oa/message/cs"
+        token = self._tokens()["access_token"]
+        async with self.session.post(url, json={"recipient": {"user_id": user_id}, "message": message},
+                                     headers={"access_token": token}, timeout=aiohttp.ClientTimeout(total=20)) as resp:
+            body = await resp.json(content_type=None)
+        return {"token": token, **(body if isinstance(body, dict) else {"error": -1})}
+
+    async def send(self, user_id: str, message: dict) -> bool:
+        result = await self._send_once(user_id, message)
+        if result.get("error") == -216 and await self._refresh(result["token"]):
+            result = await self._send_once(user_id, message)
+        if result.get("error") != 0:
+            logger.error("zalo oa: send to %s failed: %s", user_id, result.get("message") or result.get("error"))
+            return False
+        return True
+
+    async def send_text(self, user_id: str, text: str, buttons: bool = False) -> None:
+        pieces = split_message(text, ZALO_LIMIT)
+        for i, piece in enumerate(pieces):
+            message: dict = {"text": piece}
+            if buttons and i == len(pieces) - 1:
+                message["attachment"] = {"type": "template", "payload": {"buttons": [
+                    {"title": title, "type": "oa.query.show", "payload": payload}
+                    for title, payload in (("📄 Nguồn", "/nguon"), ("➕ Thêm", "/them"), ("👍", "👍"), ("👎", "👎"))]}}
+            await self.send(user_id, message)
+
+    # ----------------------------------------------------------- webhook
+    def verify(self, body: bytes, signature: str) -> dict | None:
+        """The event if its signature and age are right, else None."""
+        try:
+            event = json.loads(body)
+            timestamp = str(event["timestamp"])
+            app_id = str(event.get("app_id", ""))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if app_id != self.settings.zalo_oa_app_id:
+            return None
+        expected = oa_signature(app_id, body, timestamp, self.settings.zalo_oa_secret_key)
+        if not hmac.compare_digest(expected.encode(), (signature or "").encode()):
+            return None
+        try:
+            age = time.time() - int(timestamp) / 1000
+        except ValueError:
+            return None
+        if age > self.settings.zalo_oa_max_event_age_s:
+            logger.warning("zalo oa: rejected an event %.0f s old (replay?)", age)
+            return None
+        return event
+
+    def _first_time(self, msg_id: str) -> bool:
+        with self.service.kb.transaction() as conn:
+            return conn.execute("INSERT OR IGNORE INTO zalo_events(msg_id, received_at) VALUES (?, ?)",
+                                (msg_id, str(int(time.time())))).rowcount == 1
+
+    def dispatch(self, event: dict) -> None:
+        """Answer asynchronously so the webhook acknowledges within Zalo's 2 seconds."""
+        task = asyncio.create_task(ZaloBot._safe(self._handle(event)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, event: dict) -> None:
+        name = event.get("event_name", "")
+        user_id = str((event.get("sender") or {}).get("id", ""))
+        if name == "follow":
+            user_id = str((event.get("follower") or {}).get("id", user_id))
+            await self.send_text(user_id, WELCOME)
+            return
+        if name == "unfollow" or not user_id:
+            return
+        message = event.get("message") or {}
+        msg_id = str(message.get("msg_id") or "")
+        # Zalo retries deliveries: each message is answered once.
+        if msg_id and not await asyncio.to_thread(self._first_time, msg_id):
+            return
+        if name == "user_send_text":
+            for reply in await self.commands.handle(user_id, user_id, message.get("text", "")):
+                await self.send_text(user_id, reply.text, buttons=reply.buttons)
+        elif name.startswith("user_send_"):
+            await self.send_text(user_id, TEXT_ONLY)
+
+    async def drain(self) -> None:
+        """Wait for answers in flight (used on shutdown and by tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
