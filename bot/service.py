@@ -100,6 +100,8 @@ class Service:
         self.rate = RateLimiter(rate_burst, rate_interval)
         self._answer_slots: asyncio.Semaphore | None = None
         self._reindexing = False
+        # Answers run MAX_CONCURRENT_ANSWERS at a time; share the cores between them.
+        kb.embedder.limit_threads((os.cpu_count() or 2) // MAX_CONCURRENT_ANSWERS)
         with kb.transaction() as conn:
             # One statement at a time: executescript() would commit the transaction.
             for statement in filter(str.strip, _SCHEMA.split(";")):

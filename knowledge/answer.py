@@ -6,6 +6,7 @@ import math
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from index.fusion import HYBRID_WEIGHTS, convex_fusion
 from index.text import fold, is_stopword, normalize, split_sentences, syllables
@@ -144,11 +145,17 @@ def _weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
     return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in freqs.items()}
 
 
+@lru_cache(maxsize=50_000)
+def _folded_syllables(text: str) -> frozenset[str]:
+    # Passages are immutable (ids are never reused), so their syllables are computed once.
+    return frozenset(fold(" ".join(syllables(text))).split())
+
+
 def _coverage(weights: dict[str, float], text: str) -> float:
     """Share of the question's weighted content syllables found in ``text``."""
     if not weights:
         return 0.0
-    present = set(fold(" ".join(syllables(text))).split())
+    present = _folded_syllables(text)
     return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
 
 
