@@ -15,7 +15,7 @@ from knowledge.store import KnowledgeBase
 from . import server
 from .service import Service
 from .settings import Settings
-from .telegram import build_application
+from .telegram import build_application, replay_unfinished
 from .zalo import ZaloBot, ZaloOA
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,10 @@ class Runtime:
         await site.start()
         self.port = self._runner.addresses[0][1]
         logger.info("server listening on %s:%s", self.settings.host, self.port)
+        if self.zalo_oa is not None:
+            await self.zalo_oa.resume()
         if self.zalo_bot is not None:
+            await self.zalo_bot.resume()
             await self.zalo_bot.start(self.settings.zalo_bot_webhook_url)
         if self.telegram is None:
             return
@@ -66,6 +69,7 @@ class Runtime:
         if self.telegram.post_init:  # PTB runs it only inside run_polling()/run_webhook()
             await self.telegram.post_init(self.telegram)
         await self.telegram.start()
+        await replay_unfinished(self.telegram, self.service)
         if self.webhook:
             await self.telegram.bot.set_webhook(
                 self.settings.telegram_webhook_url, secret_token=self.settings.telegram_webhook_secret,

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from knowledge import provinces as gz
 from knowledge.answer import Answer, Source, answer, more_passages
 from knowledge.loaders import LoaderError
 from knowledge.store import IngestResult, KnowledgeBase
+
+from .inbox import Inbox
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class NotAdmin(Exception):
 class Asked:
     """An answered question, with the id its buttons refer to."""
 
-    question_id: int
+    question_id: int | None  # None if the question log could not be written (the answer is still sent)
     answer: Answer
 
 
@@ -106,6 +109,7 @@ class Service:
             # One statement at a time: executescript() would commit the transaction.
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
+        self.inbox = Inbox(kb)
 
     # ------------------------------------------------------------- questions
     async def ask(self, platform: str, chat_id: str, user_id: str, text: str) -> Asked:
@@ -115,7 +119,11 @@ class Service:
         province = await asyncio.to_thread(self.province_of, platform, chat_id)
         async with self._answer_slots:
             ans = await asyncio.to_thread(answer, self.kb, text, province)
-        qid = await asyncio.to_thread(self._log_question, platform, chat_id, user_id, ans)
+        try:
+            qid = await asyncio.to_thread(self._log_question, platform, chat_id, user_id, ans)
+        except sqlite3.OperationalError as e:  # locked past the busy timeout: answer anyway
+            logger.error("%s chat %s: question not logged (%s); answering without buttons", platform, chat_id, e)
+            qid = None
         return Asked(qid, ans)
 
     def _log_question(self, platform: str, chat_id: str, user_id: str, ans: Answer) -> int:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from knowledge.store import default_data_dir
 
+from .retry import Backoff
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it."""
@@ -55,6 +57,10 @@ class Settings:
     max_upload_mb: int = 20
     rate_burst: int = 5
     rate_interval_s: float = 2.0
+    # Calls to the Telegram and Zalo APIs: per-request timeout, tries in all, first backoff wait
+    api_timeout_s: float = 15.0
+    api_attempts: int = 4
+    api_backoff_s: float = 0.5
 
     def __repr__(self) -> str:
         shown = []
@@ -88,6 +94,10 @@ class Settings:
         return self.telegram_enabled or self.zalo_bot_enabled or self.zalo_oa_enabled
 
     @property
+    def backoff(self) -> Backoff:
+        return Backoff(attempts=self.api_attempts, base_s=self.api_backoff_s)
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 
@@ -104,9 +114,9 @@ def _convert(name: str, raw, kind: type):
             return [int(x) for x in items] if name == "telegram_admins" else [str(x) for x in items]
         if kind is Path or name == "data_dir":
             return Path(str(raw)).expanduser()
-        if name in ("port", "max_upload_mb", "rate_burst", "zalo_oa_max_event_age_s"):
+        if name in ("port", "max_upload_mb", "rate_burst", "zalo_oa_max_event_age_s", "api_attempts"):
             return int(raw)
-        if name == "rate_interval_s":
+        if name in ("rate_interval_s", "api_timeout_s", "api_backoff_s"):
             return float(raw)
         return str(raw)
     except ValueError as e:
@@ -145,4 +155,7 @@ def load_settings(config: Path | str | None = None, **overrides) -> Settings:
                             "it verifies the signature of every Zalo OA event")
     if settings.rate_burst < 1 or settings.rate_interval_s <= 0:
         raise SettingsError("CDSBOT_RATE_BURST must be at least 1 and CDSBOT_RATE_INTERVAL_S above 0")
+    if settings.api_attempts < 1 or settings.api_timeout_s <= 0 or settings.api_backoff_s < 0:
+        raise SettingsError("CDSBOT_API_ATTEMPTS must be at least 1, CDSBOT_API_TIMEOUT_S above 0 "
+                            "and CDSBOT_API_BACKOFF_S not negative")
     return settings

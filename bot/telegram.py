@@ -13,14 +13,16 @@ import time
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -28,6 +30,7 @@ from knowledge import provinces as gz
 from knowledge.loaders import SUPPORTED, LoaderError
 
 from .format import TELEGRAM_LIMIT, answer_html, passages_html, split_message
+from .retry import Backoff, retrying
 from .service import NotAdmin, Service
 from .settings import Settings
 
@@ -200,8 +203,13 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) ->
         await message.reply_text("Bạn chưa chọn tỉnh của mình. Hãy chọn tỉnh rồi hỏi lại nhé:",
                                  reply_markup=province_keyboard(0))
         return
-    await _send_long(message, answer_html(asked.answer),
-                     answer_keyboard(asked.question_id, bool(asked.answer.sources)))
+    try:
+        await _send_long(message, answer_html(asked.answer),
+                         answer_keyboard(asked.question_id, bool(asked.answer.sources))
+                         if asked.question_id is not None else None)
+    except TelegramError as e:  # already retried; the question and its answer stay in the log
+        logger.error("telegram: could not send the answer to question %s to chat %s: %s",
+                     asked.question_id, chat_id, e)
 
 
 # --------------------------------------------------------------------- buttons
@@ -417,6 +425,44 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             pass
 
 
+# -------------------------------------------------------------- reliability
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's rate limiter (it waits out HTTP 429 ``retry_after``) plus retries of 5xx and timeouts."""
+
+    def __init__(self, backoff: Backoff):
+        super().__init__(max_retries=3)
+        self.backoff = backoff
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        limited = super().process_request
+        return await retrying(lambda: limited(callback, args, kwargs, endpoint, data, rate_limit_args),
+                              self.backoff, _transient, f"telegram {endpoint} (chat {data.get('chat_id', '-')})")
+
+
+def _transient(error: BaseException) -> float | None:
+    """Server errors, timeouts and broken connections are retried; a bad request is final."""
+    return 0.0 if isinstance(error, NetworkError) and not isinstance(error, BadRequest) else None
+
+
+async def _receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first for every update: skip one already answered (or being answered)."""
+    fresh = await asyncio.to_thread(_service(context).inbox.receive, PLATFORM, str(update.update_id),
+                                    update.to_dict())
+    if not fresh:
+        raise ApplicationHandlerStop
+
+
+async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs last for every update: its replies are sent, never answer it again."""
+    await asyncio.to_thread(_service(context).inbox.done, PLATFORM, str(update.update_id))
+
+
+async def replay_unfinished(app: Application, service: Service) -> None:
+    """Queue the updates a previous run received but did not finish answering."""
+    for payload in await asyncio.to_thread(service.inbox.unfinished, PLATFORM):
+        await app.update_queue.put(Update.de_json(payload, app.bot))
+
+
 async def _post_init(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in USER_COMMANDS])
 
@@ -425,12 +471,16 @@ def build_application(settings: Settings, service: Service, webhook: bool = Fals
     """Wire handlers into a PTB Application (no updater in webhook mode: our server feeds it)."""
     builder = (Application.builder().token(settings.telegram_token)
                .base_url(settings.telegram_base_url).base_file_url(settings.telegram_base_file_url)
-               .rate_limiter(AIORateLimiter(max_retries=3))
+               .rate_limiter(RetryingRateLimiter(settings.backoff))
+               .connect_timeout(settings.api_timeout_s).read_timeout(settings.api_timeout_s)
+               .write_timeout(settings.api_timeout_s)
                .concurrent_updates(True).post_init(_post_init))
     if webhook:
         builder = builder.updater(None)
     app = builder.build()
     app.bot_data.update(service=service, settings=settings)
+    app.add_handler(TypeHandler(Update, _receive), group=-1)
+    app.add_handler(TypeHandler(Update, _finish), group=1)
     for name, handler in (("start", start), ("help", help_), ("tinh", tinh), ("nguon", nguon), ("add", add),
                           ("docs", docs), ("remove", remove), ("reindex", reindex), ("stats", stats)):
         app.add_handler(CommandHandler(name, handler))

