@@ -1,7 +1,8 @@
 """Load benchmark: N simulated users ask questions through the local fake Telegram and
 Zalo OA servers, over real HTTP on 127.0.0.1, against the real engine and bundled corpus.
 
-Prints throughput, reply latency (p50/p95/p99), CPU use and peak memory, and counts
+Prints throughput, reply latency (p50/p95/p99), how fast the Zalo OA webhook acknowledges
+events while answers are being computed (p95, max), CPU use and peak memory, and counts
 lost, duplicated and crossed replies (a crossed reply is one whose text is not the
 answer to the question that user asked).
 
@@ -65,6 +66,7 @@ async def _user(platform: str, uid, questions: list[str], fake_tg: FakeTelegram,
         else:
             before = len(fake_zalo.oa_messages(uid))
             await fake_zalo.post_oa_event(url, fake_zalo.oa_event(uid, q))
+            results["ack"].append(time.perf_counter() - started)
             try:
                 await fake_zalo.wait(lambda: len(fake_zalo.oa_messages(uid)) > before, timeout=30)
             except AssertionError:
@@ -107,7 +109,7 @@ async def run(args: argparse.Namespace) -> dict:
     url = f"http://127.0.0.1:{runtime.port}/zalo/oa/webhook"
 
     per_user = [questions[i :: args.users] for i in range(args.users)]
-    results = {"latency": [], "lost": 0, "crossed": 0, "rate_limited": 0, "done": 0}
+    results = {"latency": [], "ack": [], "lost": 0, "crossed": 0, "rate_limited": 0, "done": 0}
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     await asyncio.gather(*(
@@ -134,6 +136,9 @@ async def run(args: argparse.Namespace) -> dict:
         "throughput_qps": round(len(lat) / wall, 2),
         "latency_p50_ms": round(q[49] * 1000), "latency_p95_ms": round(q[94] * 1000),
         "latency_p99_ms": round(q[98] * 1000),
+        "webhook_ack_p95_ms": round(statistics.quantiles(results["ack"], n=100)[94] * 1000)
+        if len(results["ack"]) >= 2 else None,
+        "webhook_ack_max_ms": round(max(results["ack"]) * 1000) if results["ack"] else None,
         "cpu_percent_of_one_core": round(100 * ((cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)) / wall),
         "peak_rss_mb": round(cpu1.ru_maxrss / 1024),
     }

@@ -94,17 +94,18 @@ class Service:
 
     :param kb: the knowledge base (its database also stores users and logs)
     :param admins: platform -> allowed admin user ids, e.g. ``{"telegram": {123}}``
+    :param answer_slots: answers computed at once; the cores are shared between them
     """
 
     def __init__(self, kb: KnowledgeBase, admins: dict[str, set[str]], rate_burst: int = 5,
-                 rate_interval: float = 2.0):
+                 rate_interval: float = 2.0, answer_slots: int = MAX_CONCURRENT_ANSWERS):
         self.kb = kb
         self.admins = {platform: {str(u) for u in ids} for platform, ids in admins.items()}
         self.rate = RateLimiter(rate_burst, rate_interval)
+        self.answer_slots = answer_slots
         self._answer_slots: asyncio.Semaphore | None = None
         self._reindexing = False
-        # Answers run MAX_CONCURRENT_ANSWERS at a time; share the cores between them.
-        kb.embedder.limit_threads((os.cpu_count() or 2) // MAX_CONCURRENT_ANSWERS)
+        kb.embedder.limit_threads(max(1, (os.cpu_count() or 2) // answer_slots))
         with kb.transaction() as conn:
             # One statement at a time: executescript() would commit the transaction.
             for statement in filter(str.strip, _SCHEMA.split(";")):
@@ -115,7 +116,7 @@ class Service:
     async def ask(self, platform: str, chat_id: str, user_id: str, text: str) -> Asked:
         """Answer ``text`` for a chat (using its saved province) and log it."""
         if self._answer_slots is None:
-            self._answer_slots = asyncio.Semaphore(MAX_CONCURRENT_ANSWERS)
+            self._answer_slots = asyncio.Semaphore(self.answer_slots)
         province = await asyncio.to_thread(self.province_of, platform, chat_id)
         async with self._answer_slots:
             ans = await asyncio.to_thread(answer, self.kb, text, province)
@@ -199,6 +200,13 @@ class Service:
                 "ON CONFLICT(platform, chat_id) DO UPDATE SET province = excluded.province, "
                 "updated_at = excluded.updated_at", (platform, str(chat_id), found.name, _now()))
         return found
+
+    def docs_page(self, page: int, per_page: int = 10) -> tuple[list[dict], int, int, int]:
+        """One page of the document list: (documents, page, pages, total), page clamped and 0-based."""
+        docs = self.kb.documents()
+        pages = max(1, (len(docs) + per_page - 1) // per_page)
+        page = max(0, min(page, pages - 1))
+        return docs[page * per_page : (page + 1) * per_page], page, pages, len(docs)
 
     def covered_provinces(self) -> list[str]:
         return sorted({gz.describe_former(p) for d in self.kb.documents() for p in d["provinces"]})

@@ -312,11 +312,9 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _docs_page(service: Service, page: int) -> dict:
-    docs = service.kb.documents()
-    pages = max(1, (len(docs) + DOCS_PER_PAGE - 1) // DOCS_PER_PAGE)
-    page = max(0, min(page, pages - 1))
-    lines = [f"<b>Văn bản ({len(docs)})</b> — trang {page + 1}/{pages}"]
-    for d in docs[page * DOCS_PER_PAGE : (page + 1) * DOCS_PER_PAGE]:
+    docs, page, pages, total = service.docs_page(page, DOCS_PER_PAGE)
+    lines = [f"<b>Văn bản ({total})</b> — trang {page + 1}/{pages}"]
+    for d in docs:
         where = f" — {', '.join(d['provinces'])}" if d["provinces"] else ""
         lines.append(f"<code>{d['id']}</code> {html.escape(d['title'][:70])}{html.escape(where)} "
                      f"<i>({html.escape(d['source'])}, {d['passages']} đoạn)</i>")

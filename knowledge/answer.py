@@ -98,9 +98,10 @@ class _Query:
     definition: bool
     quantity: bool
     targets: bool
+    folded: list[str]  # the question's syllables without diacritics
 
 
-def _parse(kb: KnowledgeBase, question: str, saved_province: str | None) -> _Query | Answer:
+def _parse(docs: list[dict], question: str, saved_province: str | None) -> _Query | Answer:
     folded = fold(question)
     places = [gz.place(name) for name, _ in gz.find_places(question)]
     if _MY_PROVINCE.search(folded) and not places:
@@ -108,19 +109,18 @@ def _parse(kb: KnowledgeBase, question: str, saved_province: str | None) -> _Que
         if saved is None:
             return Answer(question, NEED_PROVINCE, abstained=True, needs_province=True)
         places = [saved]
-    known = {d for doc in kb.documents() for d in doc["districts"]}
+    known = {d for doc in docs for d in doc["districts"]}
     districts = [d for d in known if re.search(rf"\b{re.escape(fold(d))}\b", folded)]
     return _Query(
         text=question, places=places, years=[int(y) for y in _YEAR.findall(question)],
         numbers=document_numbers(question), districts=districts,
         definition=bool(_DEFINITION.search(folded)), quantity=bool(_QUANTITY.search(folded)),
-        targets=bool(_TARGETS.search(folded)),
+        targets=bool(_TARGETS.search(folded)), folded=[fold(t) for t in syllables(question)],
     )
 
 
-def _scope(kb: KnowledgeBase, q: _Query) -> tuple[set[int] | None, Answer | None]:
+def _scope(docs: list[dict], q: _Query) -> tuple[set[int] | None, Answer | None]:
     """Documents the question may be answered from, or an abstention naming the gap."""
-    docs = kb.documents()
     if q.places:
         wanted = {name for p in q.places for name in p.scope}
         ids = {d["id"] for d in docs if wanted & set(d["provinces"])}
@@ -196,7 +196,7 @@ def _score_sentence(q: _Query, weights: dict[str, float], sentence: str, year: i
         elif year is not None:
             score -= 0.15  # a figure for another year is not the answer
     # A long phrase of the question repeated verbatim marks the sentence that answers it.
-    run = _longest_shared_run([fold(t) for t in syllables(q.text)], sentence)
+    run = _longest_shared_run(q.folded, sentence)
     score += 0.05 * min(max(run - 2, 0), 4)
     return score
 
@@ -253,10 +253,11 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
     folded = fold(raw)
     if any(re.search(rf"\b{re.escape(p)}\b", folded) for p in _OFF_TOPIC):
         return Answer(raw, OFF_TOPIC, abstained=True, notice=notice)
-    q = _parse(kb, raw, province)
+    docs = kb.documents()
+    q = _parse(docs, raw, province)
     if isinstance(q, Answer):
         return q
-    allowed_docs, gap = _scope(kb, q)
+    allowed_docs, gap = _scope(docs, q)
     if gap:
         gap.notice = notice
         return gap

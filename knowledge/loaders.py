@@ -29,7 +29,8 @@ def load_bytes(name: str, data: bytes) -> RawDocument:
     """
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
-        raise LoaderError(f"{name}: chưa hỗ trợ loại tệp {suffix or '(không có đuôi)'}; hãy dùng {', '.join(SUPPORTED)}")
+        raise LoaderError(f"{name}: chưa hỗ trợ loại tệp {suffix or '(không có đuôi)'}; "
+                          f"hãy dùng {', '.join(SUPPORTED)}")
     if not data.strip():
         raise LoaderError(f"{name}: tệp rỗng")
     reader = {".txt": _text, ".md": _text, ".html": _html, ".htm": _html, ".pdf": _pdf, ".docx": _docx}[suffix]
@@ -94,7 +95,8 @@ def _pdf(name: str, data: bytes) -> RawDocument:
         raise LoaderError(f"{name}: tệp PDF bị hỏng ({e})") from e
     text = "\n\n".join(p.strip() for p in pages)
     if not text.strip():
-        raise LoaderError(f"{name}: không tìm thấy chữ trong PDF (có thể là ảnh quét); hãy gửi PDF có lớp chữ hoặc đã nhận dạng ký tự (OCR)")
+        raise LoaderError(f"{name}: không tìm thấy chữ trong PDF (có thể là ảnh quét); "
+                          "hãy gửi PDF có lớp chữ hoặc đã nhận dạng ký tự (OCR)")
     return RawDocument(name, text)
 
 

@@ -108,7 +108,13 @@ def _kind(title: str, text: str, front: dict[str, str], markdown: bool) -> str:
 
 def _date(text: str, front: dict[str, str]) -> str | None:
     for key in ("date", "ngày ban hành"):
-        if key in front and _dates(front[key]):
+        if key not in front:
+            continue
+        try:  # front matter usually says 2023-06-22
+            return date.fromisoformat(front[key].strip()).isoformat()
+        except ValueError:
+            pass
+        if _dates(front[key]):
             return _dates(front[key])[0].isoformat()
     m = re.search(r"ngày ban hành\W+(\d{1,2}/\d{1,2}/\d{4})", text[:3000], re.IGNORECASE)
     if m:

@@ -48,3 +48,11 @@ def test_hard_wrapped_lines_are_joined():
 @pytest.mark.parametrize("index", range(5))
 def test_article_body_survives(index):
     assert len(_clean_seed(index)) > 2500
+
+
+def test_front_matter_date_in_iso_form_is_the_documents_date():
+    from knowledge.metadata import extract
+
+    text, front = clean("---\ntitle: Thuật ngữ\ndate: 2023-06-22\n---\n\n# GRDP\n\n"
+                        "Theo Nghị định ban hành ngày 05/09/2022, GRDP là tổng sản phẩm trên địa bàn.\n", True)
+    assert extract(text, front, None, True).date == "2023-06-22"

@@ -90,9 +90,11 @@ def test_eval_retrieval_scores_a_beir_dataset(model_cache, tmp_path):
 
 def test_chat_answers_and_quits(full_data_dir):
     out = _run(full_data_dir, "chat", input="/tinh daklak\nmuc tieu 2025 cua tinh toi ve dich vu cong truc tuyen\n"
-                                           "/nguon\n/thoat\n")
+                                           "/nguon\n👍\n/docs\n/thoat\n")
     assert "Đã lưu tỉnh của bạn: Đắk Lắk" in out
     assert "mức độ 4" in out
+    assert "Cảm ơn bạn đã góp ý" in out
+    assert "Văn bản (11), trang 1/2" in out  # the person at the terminal is an admin
     assert "Tạm biệt" in out
 
 

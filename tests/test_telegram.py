@@ -8,6 +8,7 @@ import pytest
 from bot.run import Runtime, make_service
 from bot.settings import Settings
 from bot.format import TELEGRAM_LIMIT
+from tests.documents import protected_pdf, scanned_pdf
 from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.integration
@@ -277,3 +278,37 @@ async def test_twenty_users_at_once_each_get_their_own_reply(tg):
     for i, u in enumerate(users):
         [reply] = await fake.wait_sent(u, 1, timeout=120)
         assert QUESTIONS[i % len(QUESTIONS)][1] in reply["text"], (u, reply["text"][:200])
+
+
+BAD_MESSAGES = [
+    ("   ", "gõ câu hỏi bằng chữ"),
+    ("😀🎉🙏", "gõ câu hỏi bằng chữ"),
+    ("\x00\x07\x1b\x7f", "gõ câu hỏi bằng chữ"),
+    ('" * NEAR( OR ) --', "chưa có dữ liệu"),  # just text: nothing in the knowledge base matches
+    ("GRDP là gì? 数字经济 цифровая экономика", "tổng sản phẩm"),
+    ("Kinh tế số Đắk Lắk chiếm bao nhiêu GRDP? " * 250, "chỉ đọc 1000 ký tự đầu"),
+]
+
+
+async def test_bad_messages_get_a_clear_reply(tg):
+    fake, _ = tg
+    for i, (text, expected) in enumerate(BAD_MESSAGES):
+        user = 6000 + i
+        [reply] = await _ask(fake, user, text)
+        assert expected in reply["text"], (text[:40], reply["text"][:200])
+        assert "đã có lỗi" not in reply["text"]
+
+
+@pytest.mark.parametrize("name,data,size,expected", [
+    ("big.pdf", b"%PDF-1.4", 50 * 1024 * 1024, "Tệp quá lớn"),
+    ("locked.pdf", protected_pdf("Ke hoach chuyen doi so"), None, "mật khẩu"),
+    ("scan.pdf", scanned_pdf(), None, "không tìm thấy chữ"),
+    ("trang.docx", b"<html><body>not a docx</body></html>", None, "không phải tệp DOCX"),
+])
+async def test_bad_uploads_tell_the_admin_why(tg, small_kb_copy, name, data, size, expected):
+    fake, _ = tg
+    before = len(small_kb_copy.documents())
+    await fake.send_document(ADMIN, name, data, caption="/add", size=size)
+    [reply] = await fake.wait_sent(ADMIN, 1)
+    assert expected in reply["text"] and "đã có lỗi" not in reply["text"]
+    assert len(small_kb_copy.documents()) == before
