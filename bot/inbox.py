@@ -12,9 +12,11 @@ done once its replies are sent:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
 from knowledge.store import KnowledgeBase
@@ -85,3 +87,17 @@ class Inbox:
             logger.warning("%s: answering %d update(s) left unfinished by the last run", platform, len(rows))
         self._replaying.update((platform, key) for key, _ in rows)
         return [json.loads(payload) for _, payload in rows]
+
+    async def handle_once(self, platform: str, key: str, payload: dict,
+                          handle: Callable[[], Awaitable[None]]) -> None:
+        """Await ``handle()`` unless the update was seen before; mark it done after (even on failure).
+
+        An update without a key cannot be recognised again and is always handled.
+        """
+        if key and not await asyncio.to_thread(self.receive, platform, key, payload):
+            return
+        try:
+            await handle()
+        finally:
+            if key:
+                await asyncio.to_thread(self.done, platform, key)

@@ -134,15 +134,8 @@ class ZaloBot:
         """One incoming event, bare or wrapped, answered once even if delivered again."""
         event = _unwrap(event)
         message = event.get("message") or {}
-        key = str(message.get("message_id") or "")
-        inbox = self.service.inbox
-        if key and not await asyncio.to_thread(inbox.receive, "zalo", key, event):
-            return
-        try:
-            await self._answer(event.get("event_name", ""), message)
-        finally:
-            if key:
-                await asyncio.to_thread(inbox.done, "zalo", key)
+        await self.service.inbox.handle_once("zalo", str(message.get("message_id") or ""), event,
+                                             lambda: self._answer(event.get("event_name", ""), message))
 
     async def _answer(self, name: str, message: dict) -> None:
         chat_id = str((message.get("chat") or {}).get("id", ""))
@@ -332,16 +325,8 @@ class ZaloOA:
 
     async def _handle(self, event: dict) -> None:
         """One verified event; Zalo retries deliveries, so each message is answered once."""
-        message = event.get("message") or {}
-        key = str(message.get("msg_id") or "")
-        inbox = self.service.inbox
-        if key and not await asyncio.to_thread(inbox.receive, "zalo_oa", key, event):
-            return
-        try:
-            await self._answer(event)
-        finally:
-            if key:
-                await asyncio.to_thread(inbox.done, "zalo_oa", key)
+        key = str((event.get("message") or {}).get("msg_id") or "")
+        await self.service.inbox.handle_once("zalo_oa", key, event, lambda: self._answer(event))
 
     async def _answer(self, event: dict) -> None:
         name = event.get("event_name", "")

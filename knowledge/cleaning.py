@@ -140,10 +140,28 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
             previous = stripped
     # Captions sit alone between wide gaps: a short paragraph after two blank lines or more.
     if not markdown:
-        kept = _drop_isolated_captions(kept)
+        kept = _drop_byline(_drop_isolated_captions(kept))
     cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned)
     return cleaned, meta
+
+
+def _is_name(line: str) -> bool:
+    """A person's name alone on a line: two to four capitalised words, nothing else."""
+    words = line.split()
+    return 2 <= len(words) <= 4 and all(w[0].isupper() and (w[1:].islower() or len(w) == 1) and w.isalpha()
+                                        for w in words)
+
+
+def _drop_byline(lines: list[str]) -> list[str]:
+    """Drop the author's name that closes a news article ("Thúy Hồng"): it is not content.
+
+    Only after a paragraph of prose: a signer's name under "THỦ TƯỚNG" or "KT. CHỦ TỊCH" stays.
+    """
+    filled = [i for i, line in enumerate(lines) if line]
+    if len(filled) >= 2 and _is_name(lines[filled[-1]]) and len(lines[filled[-2]]) > 80:
+        return lines[: filled[-1]]
+    return lines
 
 
 def _drop_isolated_captions(lines: list[str]) -> list[str]:

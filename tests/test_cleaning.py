@@ -56,3 +56,16 @@ def test_front_matter_date_in_iso_form_is_the_documents_date():
     text, front = clean("---\ntitle: Thuật ngữ\ndate: 2023-06-22\n---\n\n# GRDP\n\n"
                         "Theo Nghị định ban hành ngày 05/09/2022, GRDP là tổng sản phẩm trên địa bàn.\n", True)
     assert extract(text, front, None, True).date == "2023-06-22"
+
+
+@pytest.mark.parametrize("index,byline", [(0, "Lê Chung"), (1, "Thúy Hồng"), (4, "Hà Lê")])
+def test_authors_byline_at_the_end_is_removed(index, byline):
+    text = _clean_seed(index)
+    assert not text.endswith(byline)
+    assert byline not in text.splitlines()[-1]
+
+
+def test_signers_name_under_the_signature_block_stays():
+    text, _ = clean("Điều 3. Nghị quyết này có hiệu lực từ ngày ký ban hành và được thực hiện trên toàn tỉnh.\n\n"
+                    "TM. ỦY BAN NHÂN DÂN\n\nCHỦ TỊCH\n\nNguyễn Văn An\n")
+    assert text.endswith("Nguyễn Văn An")
