@@ -17,7 +17,6 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -442,17 +441,34 @@ def _transient(error: BaseException) -> float | None:
     return 0.0 if isinstance(error, NetworkError) and not isinstance(error, BadRequest) else None
 
 
-async def _receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs first for every update: skip one already answered (or being answered)."""
-    fresh = await asyncio.to_thread(_service(context).inbox.receive, PLATFORM, str(update.update_id),
-                                    update.to_dict())
-    if not fresh:
-        raise ApplicationHandlerStop
+class InboxQueue(asyncio.Queue):
+    """The application's update queue, writing each update to the inbox before queueing it.
+
+    PTB's poller puts a batch here before it confirms the batch to Telegram (with the
+    next getUpdates offset), so an update is stored durably before Telegram forgets it:
+    a process killed at any point loses nothing. Updates seen before are dropped.
+    Webhook updates come through the same queue.
+    """
+
+    def __init__(self, service: Service, token: str):
+        super().__init__()
+        self.service, self.token = service, token
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and not await asyncio.to_thread(
+                self.service.inbox.receive, PLATFORM, inbox_key(self.token, item), item.to_dict()):
+            return
+        await super().put(item)
+
+
+def inbox_key(token: str, update: Update) -> str:
+    """Update ids count per bot: the key carries the bot's id (the public part of its token)."""
+    return f"{token.partition(':')[0]}:{update.update_id}"
 
 
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs last for every update: its replies are sent, never answer it again."""
-    await asyncio.to_thread(_service(context).inbox.done, PLATFORM, str(update.update_id))
+    await asyncio.to_thread(_service(context).inbox.done, PLATFORM, inbox_key(context.bot.token, update))
 
 
 async def replay_unfinished(app: Application, service: Service) -> None:
@@ -472,12 +488,11 @@ def build_application(settings: Settings, service: Service, webhook: bool = Fals
                .rate_limiter(RetryingRateLimiter(settings.backoff))
                .connect_timeout(settings.api_timeout_s).read_timeout(settings.api_timeout_s)
                .write_timeout(settings.api_timeout_s)
-               .concurrent_updates(True).post_init(_post_init))
+               .concurrent_updates(True).update_queue(InboxQueue(service, settings.telegram_token)).post_init(_post_init))
     if webhook:
         builder = builder.updater(None)
     app = builder.build()
     app.bot_data.update(service=service, settings=settings)
-    app.add_handler(TypeHandler(Update, _receive), group=-1)
     app.add_handler(TypeHandler(Update, _finish), group=1)
     for name, handler in (("start", start), ("help", help_), ("tinh", tinh), ("nguon", nguon), ("add", add),
                           ("docs", docs), ("remove", remove), ("reindex", reindex), ("stats", stats)):

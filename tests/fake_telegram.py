@@ -29,7 +29,9 @@ class FakeTelegram:
         self._updates: list[dict] = []
         self._history: list[dict] = []  # every update ever pushed
         self.faults = Faults()
-        self._update_ids = itertools.count(1)
+        self.on_confirm = None  # called with each getUpdates offset, before the earlier updates are forgotten
+        # Like Telegram, start anywhere: a fake restarted on the same data must not reuse ids.
+        self._update_ids = itertools.count(int(time.time() * 1000) % 2**31)
         self._message_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -97,6 +99,8 @@ class FakeTelegram:
     async def _m_getUpdates(self, p: dict) -> list[dict]:
         offset = int(p.get("offset") or 0)
         timeout = float(p.get("timeout") or 0)
+        if offset and self.on_confirm:
+            self.on_confirm(offset)
         # Confirming an offset forgets every earlier update, as Telegram does.
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         deadline = time.monotonic() + timeout

@@ -157,6 +157,24 @@ async def test_restart_does_not_answer_old_updates_again(telegram, small_kb_copy
         await runtime.stop()
 
 
+async def test_an_update_is_stored_before_telegram_is_told_it_arrived(tg_fast, small_kb_copy):
+    fake, runtime = tg_fast
+    missing: list[int] = []
+
+    def check(offset: int) -> None:  # Telegram forgets every update below ``offset`` now
+        stored = {int(k.partition(":")[2]) for (k,) in small_kb_copy.reader().execute(
+            "SELECT key FROM inbox WHERE platform = 'telegram'")}
+        missing.extend(u["update_id"] for u in fake._history if u["update_id"] < offset and u["update_id"] not in stored)
+
+    fake.on_confirm = check
+    users = range(7000, 7010)
+    for user in users:
+        await fake.send_text(user, BAO_LAM[0])
+    for user in users:
+        await fake.wait_sent(user, 1)
+    assert missing == []
+
+
 async def _bot_process(fake: FakeTelegram, data_dir, log_path) -> asyncio.subprocess.Process:
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "CDSBOT_TELEGRAM_TOKEN": fake.token,
            "CDSBOT_TELEGRAM_BASE_URL": fake.base_url, "CDSBOT_HOST": "127.0.0.1", "CDSBOT_PORT": "0",
