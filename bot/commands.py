@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from knowledge import provinces as gz
 from knowledge.answer import Source
 
+from .format import shorten
 from .service import NotAdmin, Service
 
 WELCOME = ("Xin chào! Mình là Trợ lý Chuyển đổi số. Bạn cứ gõ câu hỏi về chuyển đổi số, có dấu hay không dấu "
@@ -142,7 +143,7 @@ class TextCommands:
         lines = [f"Văn bản ({total}), trang {page + 1}/{pages}:"]
         for d in docs:
             where = f" — {', '.join(d['provinces'])}" if d["provinces"] else ""
-            lines.append(f"{d['id']}. {d['title'][:70]}{where} ({d['source']})")
+            lines.append(f"{d['id']}. {shorten(d['title'], 70)}{where} ({d['source']})")
         if page + 1 < pages:
             lines.append(f"Gõ /docs {page + 2} để xem trang sau.")
         return [Reply("\n".join(lines))]

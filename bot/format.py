@@ -32,6 +32,15 @@ def split_message(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def shorten(text: str, width: int = 90) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``width`` characters, marked with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return cut + "…"
+
+
 def _unique_docs(sources: list[Source]) -> list[Source]:
     seen, out = set(), []
     for s in sources:

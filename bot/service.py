@@ -23,7 +23,7 @@ from pathlib import Path
 
 from knowledge import provinces as gz
 from knowledge.answer import Answer, Source, answer, more_passages
-from knowledge.loaders import LoaderError
+from knowledge.loaders import LoaderError, clean_name
 from knowledge.store import IngestResult, KnowledgeBase
 
 from .inbox import Inbox
@@ -253,6 +253,11 @@ class Service:
         except LoaderError as e:
             self.audit(platform, user_id, "add-failed", str(e), True)
             raise
+        except Exception as e:  # never a traceback for the admin: the log has it, with the file name
+            logger.exception("ingesting upload %r (kept as %s) failed", filename, kept.name)
+            self.audit(platform, user_id, "add-failed", f"{type(e).__name__}", True)
+            raise LoaderError(f"{clean_name(Path(filename).name)}: lỗi không mong đợi khi đọc tệp "
+                              f"({type(e).__name__}); quản trị viên xem chi tiết trong nhật ký") from e
         return result
 
     async def remove_document(self, platform: str, user_id: str, doc_id: int) -> dict | None:

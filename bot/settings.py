@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from knowledge.loaders import Limits
 from knowledge.store import default_data_dir
 
 from .retry import Backoff
@@ -53,8 +54,11 @@ class Settings:
     # The project's own aiohttp server (webhooks, /healthz)
     host: str = "0.0.0.0"
     port: int = 8080
-    # Users
+    # Users; the upload limits bound what one document may expand to (knowledge.loaders.Limits)
     max_upload_mb: int = 20
+    max_text_chars: int = 4_000_000
+    max_paragraphs: int = 100_000
+    max_passages: int = 6_000
     rate_burst: int = 5
     rate_interval_s: float = 2.0
     # Calls to the Telegram and Zalo APIs: per-request timeout, tries in all, first backoff wait
@@ -101,6 +105,11 @@ class Settings:
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_mb=self.max_upload_mb, max_chars=self.max_text_chars,
+                      max_paragraphs=self.max_paragraphs, max_passages=self.max_passages)
+
 
 # setting name -> environment variable
 ENV = {f.name: "CDSBOT_" + f.name.upper() for f in fields(Settings)}
@@ -114,7 +123,8 @@ def _convert(name: str, raw, kind: type):
             return [int(x) for x in items] if name == "telegram_admins" else [str(x) for x in items]
         if kind is Path or name == "data_dir":
             return Path(str(raw)).expanduser()
-        if name in ("port", "max_upload_mb", "rate_burst", "zalo_oa_max_event_age_s", "api_attempts"):
+        if name in ("port", "max_upload_mb", "rate_burst", "zalo_oa_max_event_age_s", "api_attempts",
+                    "max_text_chars", "max_paragraphs", "max_passages"):
             return int(raw)
         if name in ("rate_interval_s", "api_timeout_s", "api_backoff_s"):
             return float(raw)

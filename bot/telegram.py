@@ -28,7 +28,7 @@ from telegram.ext import (
 from knowledge import provinces as gz
 from knowledge.loaders import SUPPORTED, LoaderError
 
-from .format import TELEGRAM_LIMIT, answer_html, passages_html, split_message
+from .format import TELEGRAM_LIMIT, answer_html, passages_html, shorten, split_message
 from .retry import Backoff, retrying
 from .service import NotAdmin, Service
 from .settings import Settings
@@ -315,7 +315,7 @@ def _docs_page(service: Service, page: int) -> dict:
     lines = [f"<b>Văn bản ({total})</b> — trang {page + 1}/{pages}"]
     for d in docs:
         where = f" — {', '.join(d['provinces'])}" if d["provinces"] else ""
-        lines.append(f"<code>{d['id']}</code> {html.escape(d['title'][:70])}{html.escape(where)} "
+        lines.append(f"<code>{d['id']}</code> {html.escape(shorten(d['title'], 70))}{html.escape(where)} "
                      f"<i>({html.escape(d['source'])}, {d['passages']} đoạn)</i>")
     nav = []
     if page > 0:

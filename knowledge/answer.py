@@ -45,7 +45,8 @@ _NUMBERISH = re.compile(r"\d")
 
 @dataclass
 class Source:
-    doc: str  # source file name
+    doc: str  # the document's file name
+    path: str  # its key: the file name, or its path inside the folder it was ingested from
     doc_id: int
     title: str
     kind: str
@@ -379,7 +380,7 @@ def _merger_note(q: _Query, top: dict) -> str:
 
 def _source(row: dict, q: _Query, score: float) -> Source:
     return Source(
-        doc=row["source"], doc_id=row["doc_id"], title=row["title"], kind=row["kind"],
+        doc=row["source"].rsplit("/", 1)[-1], path=row["source"], doc_id=row["doc_id"], title=row["title"], kind=row["kind"],
         number=row["numbers"][0] if row["numbers"] else None, date=row["date"],
         provinces=[gz.describe_former(p) for p in row["provinces"]], passage_id=row["id"],
         score=round(float(score), 5), text=row["text"],

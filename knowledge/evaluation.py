@@ -74,7 +74,16 @@ def evaluate_questions(kb: KnowledgeBase, questions: list[dict]) -> dict:
             "source@1": bool(item.get("doc")) and docs[:1] == [item["doc"]],
             "source@3": bool(item.get("doc")) and item["doc"] in docs[:3],
             "answer": format_plain(ans), "latency_ms": round(ans.latency_ms, 1),
+            "cat": item.get("cat"), "must": item.get("must", []),
         })
+    report = _summary(details, latencies)
+    categories = sorted({d["cat"] for d in details if d["cat"]})
+    report["by_category"] = {cat: _summary([d for d in details if d["cat"] == cat], []) for cat in categories}
+    report["details"] = details
+    return report
+
+
+def _summary(details: list[dict], latencies: list[float]) -> dict:
     with_doc = [d for d in details if d["doc"] and not d["should_abstain"]]
     abstained = [d for d in details if d["abstained"]]
     should = [d for d in details if d["should_abstain"]]
@@ -88,7 +97,6 @@ def evaluate_questions(kb: KnowledgeBase, questions: list[dict]) -> dict:
         "answerable_abstained": sum(1 for d in abstained if not d["should_abstain"]),
         "latency_p50_ms": round(_percentile(latencies, 50), 1),
         "latency_p95_ms": round(_percentile(latencies, 95), 1),
-        "details": details,
     }
 
 

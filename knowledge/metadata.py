@@ -72,11 +72,12 @@ def document_numbers(text: str) -> list[str]:
     return [n for n, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
 
 
-def _title(text: str, front: dict[str, str], hint: str | None) -> str:
+def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
+    """The document's own title (front matter, the format's title, a heading, a headline), or None."""
     if front.get("title"):
         return front["title"]
-    if hint:
-        return hint.strip()
+    if hint and hint.strip():
+        return " ".join(hint.split())
     lines = [l.strip() for l in text.splitlines() if l.strip()]
     headings = [re.sub(r"^#+\s*", "", l).strip("* ") for l in lines[:40] if l.startswith("#")]
     headings = [h for h in headings if not _HEADER_LINE.search(h)]
@@ -88,9 +89,34 @@ def _title(text: str, front: dict[str, str], hint: str | None) -> str:
     for line in lines[:3]:  # a news headline near the top: short, no full stop
         if 4 <= len(line.split()) <= 25 and not line.endswith((".", ":")) and not re.match(r"^[\d(]", line):
             return line
-    first = split_sentences(lines[0])[0] if lines else "Văn bản"
+    return None
+
+
+# Document-number suffixes and the kind of document they name: "08-NQ/TU" is a resolution.
+_NUMBER_KINDS = (("NQ", "Nghị quyết"), ("QĐ", "Quyết định"), ("KH", "Kế hoạch"), ("NĐ", "Nghị định"),
+                 ("CT", "Chỉ thị"), ("TT", "Thông tư"), ("QH", "Luật"))
+
+
+def _described_title(kind: str, text: str, numbers: list[str], provinces: list[str]) -> str:
+    """A title for a text that has none (a news page saved without its headline): what it is
+    and what it is about, "Bài báo về Nghị quyết 08-NQ/TU (Hòa Bình)", never its first
+    sentence cut short."""
+    label = KIND_LABELS.get(kind, "Văn bản")
+    where = f" ({', '.join(provinces)})" if provinces else ""
+    if numbers:
+        number = numbers[0]
+        if not number[:1].isalpha():  # "08-NQ/TU": say what kind of text the number is
+            named = next((name for code, name in _NUMBER_KINDS if re.search(rf"\b{code}\b", number)), None)
+            number = f"{named} {number}" if named else f"văn bản số {number}"
+        return f"{label} về {number}{where}"
+    if provinces:
+        return f"{label} về {', '.join(provinces)}"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = split_sentences(lines[0])[0] if lines else label
     first = re.sub(r"^\([^)]{1,15}\)\s*[-–]\s*", "", first)  # "(HBĐT) - " agency prefix
-    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
+    first = re.split(r"[,;:]\s", first)[0]  # its first clause
+    words = first.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
 
 
 def _kind(title: str, text: str, front: dict[str, str], markdown: bool) -> str:
@@ -164,7 +190,8 @@ def extract(text: str, front: dict[str, str] | None = None, title_hint: str | No
             markdown: bool = False) -> Metadata:
     """Metadata of a cleaned document."""
     front = front or {}
-    title = _title(text, front, title_hint)
+    own_title = _title(text, front, title_hint)
+    title = own_title or ""
     kind = _kind(title, text, front, markdown)
     numbers = document_numbers(text)
     own = re.search(r"(?:^|\n)\W*(?:số|số hiệu)\W+([^\s|*]+)", text[:3000], re.IGNORECASE)
@@ -180,5 +207,7 @@ def extract(text: str, front: dict[str, str] | None = None, title_hint: str | No
     # National texts: issued by central bodies (/TW, /NQ-CP, /QH, NĐ-CP, Luật) or laws.
     national = kind in ("law", "glossary") or bool(numbers and re.search(r"/(TW|QH\d*|NĐ-CP|NQ-CP|QĐ-TTg|CP)\b", numbers[0]))
     provinces = [p.strip() for p in front["provinces"].split(",")] if front.get("provinces") else _provinces(text, national)
+    if own_title is None:
+        title = _described_title(kind, text, numbers, provinces)
     return Metadata(title=title, date=_date(text, front), kind=kind, numbers=numbers,
                     provinces=provinces, districts=[] if national else _districts(text))

@@ -7,6 +7,7 @@ a question naming a new province reaches the documents of its former ones.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -119,7 +120,7 @@ def describe_former(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern, str, frozenset[str]]]:
+def _patterns() -> list[tuple[re.Pattern, str, frozenset[str], str]]:
     names = set(OLD_TO_NEW) | set(MERGERS)
     table = []
     for name in names:
@@ -129,8 +130,9 @@ def _patterns() -> list[tuple[re.Pattern, str, frozenset[str]]]:
         folded |= {f.replace("-", " ").replace("–", " ") for f in folded}
         accented = frozenset(s.lower() for s in spellings)
         for f in folded:
-            body = r"[\s\-–.]*".join(re.escape(part) for part in re.split(r"[\s\-–]+", f) if part)
-            table.append((re.compile(rf"(?<![\w]){body}(?![\w])"), name, accented))
+            parts = [part for part in re.split(r"[\s\-–]+", f) if part]
+            body = r"[\s\-–.]*".join(re.escape(part) for part in parts)
+            table.append((re.compile(rf"(?<![\w]){body}(?![\w])"), name, accented, parts[0]))
     # Longest first, so "Bà Rịa - Vũng Tàu" wins over "Vũng Tàu" and "Thừa Thiên Huế" over "Huế".
     table.sort(key=lambda t: -len(t[0].pattern))
     return table
@@ -150,8 +152,20 @@ def find_places(text: str, strict_case: bool = False) -> list[tuple[str, int]]:
         folded = fold(text)[: len(text)]
     taken = [False] * len(text)
     counts: dict[str, int] = {}
-    for pattern, name, accented in _patterns():
-        for m in pattern.finditer(folded):
+    # Names can only start where a word starts with their first syllable: matching each name
+    # there, instead of scanning the whole text once per name (160 scans), made metadata
+    # extraction of the 2 MB IT-law text take a fraction of a second instead of 6 s.
+    starts: dict[str, list[int]] = {}
+    for w in re.finditer(r"\w+", folded):
+        starts.setdefault(w.group(), []).append(w.start())
+    words = sorted(starts)
+    for pattern, name, accented, first in _patterns():
+        candidates = []
+        for word in words[bisect.bisect_left(words, first):]:  # the words that begin with ``first``
+            if not word.startswith(first):
+                break
+            candidates += starts[word]
+        for m in filter(None, (pattern.match(folded, pos) for pos in sorted(candidates))):
             s, e = m.span()
             if any(taken[s:e]):
                 continue

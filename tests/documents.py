@@ -8,13 +8,13 @@ import docx
 import pypdf
 
 
-def _pdf(page_resources: bytes, content: bytes, extra: list[bytes]) -> bytes:
+def _pdf(page_resources: bytes, content: bytes, extra: list[bytes], content_filter: bytes = b"") -> bytes:
     """A one-page PDF written by hand (offsets computed); ``extra`` objects are numbered from 5."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources " + page_resources + b" >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Length %d%s >>\nstream\n" % (len(content), content_filter) + content + b"\nendstream",
         *extra,
     ]
     out = io.BytesIO()
@@ -66,3 +66,39 @@ def docx_file(paragraphs: list[str], heading: str) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+def html_page(title: str, body: str) -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><nav>Trang chủ</nav><article><h1>{title}</h1>"
+            f"<p>{body}</p></article></body></html>").encode()
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def docx_with_body(body_xml: bytes) -> bytes:
+    """A real .docx package whose word/document.xml body is ``body_xml`` (for hostile documents)."""
+    import zipfile
+
+    base = io.BytesIO()
+    docx.Document().save(base)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == "word/document.xml":
+                dst.writestr("word/document.xml", f'<?xml version="1.0"?><w:document {_W}><w:body>'.encode()
+                             + body_xml + b"</w:body></w:document>")
+            else:
+                dst.writestr(info, src.read(info))
+    return out.getvalue()
+
+
+def flate_bomb_pdf(megabytes: int = 90) -> bytes:
+    """A small PDF whose one text stream inflates to ``megabytes`` MB (a decompression bomb)."""
+    import zlib
+
+    line = b"BT /F1 12 Tf 72 720 Td (chuyen doi so) Tj ET\n"
+    stream = zlib.compress(line * (megabytes * 1024 * 1024 // len(line)), 9)
+    return _pdf(b"<< /Font << /F1 5 0 R >> >>", stream, [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"],
+                b" /Filter /FlateDecode")

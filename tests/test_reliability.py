@@ -214,7 +214,8 @@ async def test_question_interrupted_by_kill_is_answered_once_after_restart(teleg
 # ------------------------------------------------------ re-index and SQLite
 async def test_users_are_answered_during_a_reindex(tg_fast, small_kb_copy):
     fake, _ = tg_fast
-    with small_kb_copy.transaction() as conn:  # no cached vectors: the reindex embeds everything again
+    small_kb_copy.bundled_vectors = None  # no shipped or cached vectors: the reindex embeds everything again
+    with small_kb_copy.transaction() as conn:
         conn.execute("DELETE FROM embeddings")
     await fake.send_text(ADMIN, "/reindex")
     await fake.wait_sent(ADMIN, 1)
