@@ -74,6 +74,14 @@ class DenseIndex:
         keep = ids[0] >= 0
         return Hits(ids[0][keep].tolist(), scores[0][keep].tolist())
 
+    def vector(self, id_: int) -> np.ndarray | None:
+        """The stored vector of ``id_``, or None when it is not in the index."""
+        with self._lock:
+            try:
+                return self._index.reconstruct(int(id_))
+            except RuntimeError:  # faiss: "key not found"
+                return None
+
     def save(self, path: Path | str) -> None:
         """Write the index atomically: readers see the old file or the new one, never half."""
         path = Path(path)

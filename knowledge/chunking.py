@@ -70,7 +70,8 @@ def _split_long(text: str) -> list[str]:
 
 
 def _table_rows(block: str) -> list[str]:
-    """A markdown table as one line per row: "Chỉ tiêu: ...; Đơn vị: ...; Kết quả: ..."."""
+    """A markdown table as one passage per row, one "Header: value" line per filled cell,
+    so a row is retrieved with its column headers and can be rendered as a sentence."""
     rows = [r.strip() for r in block.splitlines() if r.strip().startswith("|")]
     cells = [[c.strip().strip("*").strip() for c in r.strip("|").split("|")] for r in rows]
     cells = [c for c in cells if not all(re.fullmatch(r":?-{2,}:?", x) or not x for x in c)]
@@ -82,8 +83,38 @@ def _table_rows(block: str) -> list[str]:
         if len(filled) == 1 or (len(filled) <= 2 and len(row) > 2 and not any(row[2:])):
             out.append("## " + " ".join(v for _, v in filled))  # a row that only titles a group
         elif filled:
-            out.append("; ".join(f"{h}: {v}" if h else v for h, v in filled))
+            out.append("\n".join(f"{h}: {v}" if h else v for h, v in filled))
     return out
+
+
+def table_cells(text: str) -> list[tuple[str, str]] | None:
+    """The (header, value) cells of a table-row passage, or None for ordinary text."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return None
+    cells = []
+    for line in lines:
+        header, sep, value = line.partition(": ")
+        if not sep or not header or len(header.split()) > 8 or header.endswith((".", ";")):
+            return None
+        cells.append((header.strip(), value.strip()))
+    return cells
+
+
+# "Điều 1 Luật số 67/2006/QH11 …", the note under each article of a legal codification that
+# names the instrument and article it was taken from.
+_SOURCE_NOTE = re.compile(r"^\(\s*Điều\s+(\d+[a-zđ]?)\s+(Luật|Bộ luật|Nghị định|Thông tư liên tịch|Thông tư|"
+                          r"Quyết định|Pháp lệnh|Nghị quyết)(?:\s+số)?\s+([\w/.\-]+\d[\w/.\-]*)")
+_ARTICLE_ID = re.compile(r"^\**\s*Điều\s+[\d.A-ZĐa-z]+\.?\s*", re.IGNORECASE)
+
+
+def _cited_article(article: str, note: str) -> str | None:
+    """"Điều 10, Nghị định 43/2011/NĐ-CP — Quyền của…" from a codification article and its source note."""
+    m = _SOURCE_NOTE.match(note)
+    if not m:
+        return None
+    title = _ARTICLE_ID.sub("", article).strip(" .*")
+    return f"Điều {m.group(1)}, {m.group(2)} {m.group(3).rstrip('.,')}" + (f" — {title}" if title else "")
 
 
 def chunk(text: str) -> list[Passage]:
@@ -92,6 +123,7 @@ def chunk(text: str) -> list[Passage]:
     passages: list[Passage] = []
     heading, article = "", ""
     buffer: list[str] = []
+    table_groups: list[str] = []  # "I Đến năm 2030", then "1 Chỉ tiêu về …": a row's group path
 
     def flush() -> None:
         nonlocal buffer
@@ -105,11 +137,18 @@ def chunk(text: str) -> list[Passage]:
     for block in blocks:
         if block.startswith("|"):
             flush()
+            table_groups = []
             for row in _table_rows(block):
                 if row.startswith("## "):
-                    heading = row[3:]
+                    label = row[3:].strip()
+                    # A roman-numbered group ("I", "II.") opens a new section; others nest in it.
+                    if re.match(r"^[IVXLC]+\b", label) or not table_groups:
+                        table_groups = [label]
+                    else:
+                        table_groups = [table_groups[0], label]
                 else:
-                    passages.append(Passage(heading, row))
+                    path = " › ".join(x for x in (heading if len(heading) <= 80 else "", *table_groups) if x)
+                    passages.append(Passage(path, row))
             continue
         m = _HEADING_RE.match(block.split("\n", 1)[0])
         if m or _is_heading(block):
@@ -125,6 +164,10 @@ def chunk(text: str) -> list[Passage]:
             flush()
             first_line = block.split("\n", 1)[0].strip("* ")
             article = first_line if len(first_line) <= 150 else art.group(1)
+        elif article and len(buffer) == 1 and _ARTICLE_RE.match(buffer[0]) and _SOURCE_NOTE.match(block):
+            cited = _cited_article(article, block)
+            if cited:  # the codification's own id ("Điều 3.3.NĐ.4.9") means nothing to a reader
+                article, buffer = cited, []
         for line in block.split("\n"):
             line = line.strip()
             if not line:

@@ -37,7 +37,20 @@ _FURNITURE = [
                r"(thứ \w+|người thứ \w+) từ (trái|phải) sang)", re.IGNORECASE),
     # Source lines at the foot of an article: "Nguồn:baobacninh.com.vn".
     re.compile(r"^nguồn\s*:\s*\S+\s*$", re.IGNORECASE),
+    # "Chia sẻ: Facebook | Zalo", "Cỡ chữ: A- A A+", "In bài | Gửi email": share and font-size buttons.
+    re.compile(r"^(chia sẻ|share|cỡ chữ|font|in bài|gửi email|lưu)\s*:?\s*([|/•·,\-–]?\s*"
+               r"(facebook|zalo|twitter|email|print|in|a[+-]?|[+-]|viber|copy link|sao chép)\s*)*$", re.IGNORECASE),
+    re.compile(r"^(a[+-]?\s*){2,3}$", re.IGNORECASE),
+    # "Cập nhật: 08:04, 27/04/2021", "Cập nhật lúc 16:35 ngày 19/11/2024": when a page was last edited.
+    re.compile(r"^(cập nhật|cập nhật lúc|ngày cập nhật|update[d]?)\s*:?\s*[\d:,/\s\-–()a-zA-Zàáạảãâầấậẩẫăằắặẳẵ]{0,40}\d{4}"
+               r"[\d:,\s()a-zA-Z+]*$", re.IGNORECASE),
 ]
+# A legal codification cross-reference, "(Điều này có nội dung liên quan đến Điều 3.4.LQ.9. …)": an
+# index of other articles, not content. Indexed, it makes every article match every question.
+_CROSS_REFERENCE = re.compile(r"\s*\(\s*(?:Điều|Khoản|Điểm|Mục|Chương) này có nội dung liên quan đến[^()]*"
+                              r"(?:\([^()]*\)[^()]*)*\)", re.IGNORECASE)
+# Markdown escapes ("1\\.", "R\\&D", "\\*") are syntax, never text a reader should see.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{}~])")  # CommonMark: any ASCII punctuation, but "|" stays for tables
 _SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", ")")
 
 
@@ -115,6 +128,9 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
     :returns: the cleaned text (paragraphs separated by blank lines) and any front matter
     """
     meta, text = _front_matter(normalize(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CROSS_REFERENCE.sub("", text)
+    if markdown:
+        text = _MD_ESCAPE.sub(r"\1", text)
     lines = [line.rstrip() for line in text.split("\n")]
     if markdown:
         lines = _drop_machine_index(lines)
@@ -124,6 +140,7 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
     kept: list[str] = []
     seen_chars = 0
     previous = ""
+    dropped = False
     for line in lines:
         stripped = line.strip()
         seen_chars += len(line)
@@ -131,7 +148,11 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
         if _TAIL_MARKERS.match(stripped) and seen_chars > total * 0.3:
             break
         if stripped and _is_furniture(stripped):
+            dropped = True
             continue
+        if not stripped and dropped and kept and not kept[-1].strip():
+            continue  # a dropped line must not leave a wide gap: gaps mark photo captions below
+        dropped = False
         # A photo caption is often printed twice, the second time with a full stop.
         if stripped and previous and stripped.rstrip(".") == previous.rstrip("."):
             continue

@@ -74,7 +74,7 @@ def evaluate_questions(kb: KnowledgeBase, questions: list[dict]) -> dict:
             "source@1": bool(item.get("doc")) and docs[:1] == [item["doc"]],
             "source@3": bool(item.get("doc")) and item["doc"] in docs[:3],
             "answer": format_plain(ans), "latency_ms": round(ans.latency_ms, 1),
-            "cat": item.get("cat"), "must": item.get("must", []),
+            "cat": item.get("cat"), "must": item.get("must", []), "features": ans.features,
         })
     report = _summary(details, latencies)
     categories = sorted({d["cat"] for d in details if d["cat"]})

@@ -10,10 +10,11 @@ from index.text import split_sentences
 
 from .provinces import find_places
 
-KINDS = ("resolution", "plan", "decision", "law", "news", "glossary")
+KINDS = ("resolution", "plan", "decision", "law", "news", "glossary", "abbreviations")
 KIND_LABELS = {
     "resolution": "Nghị quyết", "plan": "Kế hoạch", "decision": "Quyết định",
     "law": "Văn bản pháp luật", "news": "Bài báo", "glossary": "Thuật ngữ",
+    "abbreviations": "Từ viết tắt",
 }
 
 
@@ -205,7 +206,7 @@ def extract(text: str, front: dict[str, str] | None = None, title_hint: str | No
                 numbers.remove(n)
             numbers.insert(0, n)
     # National texts: issued by central bodies (/TW, /NQ-CP, /QH, NĐ-CP, Luật) or laws.
-    national = kind in ("law", "glossary") or bool(numbers and re.search(r"/(TW|QH\d*|NĐ-CP|NQ-CP|QĐ-TTg|CP)\b", numbers[0]))
+    national = kind in ("law", "glossary", "abbreviations") or bool(numbers and re.search(r"/(TW|QH\d*|NĐ-CP|NQ-CP|QĐ-TTg|CP)\b", numbers[0]))
     provinces = [p.strip() for p in front["provinces"].split(",")] if front.get("provinces") else _provinces(text, national)
     if own_title is None:
         title = _described_title(kind, text, numbers, provinces)

@@ -474,6 +474,9 @@ class KnowledgeBase:
             done[0] += done[1]
         if progress and total:
             progress(total, total, "embedding")
+        if len(prepared) > 1:
+            with self.transaction():
+                self.lexical.optimize()
         return [r for r in results if r is not None]
 
     def _store(self, item: Prepared, progress: Progress | None = None) -> IngestResult:
@@ -547,6 +550,11 @@ class KnowledgeBase:
                 d[k] = json.loads(d[k] or "[]")
         return docs
 
+    def document_text(self, doc_id: int) -> str:
+        """The cleaned text of a document ("" if there is none)."""
+        row = self.reader().execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row and row[0] else ""
+
     def document(self, doc_id: int) -> dict | None:
         return next((d for d in self.documents() if d["id"] == doc_id), None)
 
@@ -584,6 +592,7 @@ class KnowledgeBase:
             with self.transaction():
                 self.lexical.clear()
                 self.lexical.add(ids, contexts)
+                self.lexical.optimize()
             fresh.save(self.index_path)
             self._dense = fresh
         return len(ids)

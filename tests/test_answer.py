@@ -91,3 +91,25 @@ def test_bad_input_gets_a_polite_answer(full_kb, question):
 def test_very_long_question_is_cut_and_says_so(full_kb):
     ans = answer(full_kb, "Kinh tế số Đắk Lắk " * 800)
     assert ans.notice and "ký tự" in ans.notice
+
+
+LANG_SON = ("# Kế hoạch 15/KH-UBND chuyển đổi số tỉnh Lạng Sơn năm 2025\n\nNgày 10/01/2025.\n\n"
+            "Tỉnh Lạng Sơn phấn đấu đến năm 2025 có 85% hồ sơ thủ tục hành chính được xử lý trực tuyến "
+            "và 60% người dân trưởng thành có chữ ký số. Sở Khoa học và Công nghệ chủ trì triển khai kế hoạch.\n")
+
+
+def test_a_new_provincial_document_answers_its_year_and_not_others(small_kb_copy):
+    small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
+    right = answer(small_kb_copy, "Lạng Sơn đặt mục tiêu bao nhiêu phần trăm hồ sơ thủ tục hành chính xử lý trực tuyến năm 2025?")
+    assert not right.abstained and "85%" in right.text and right.sources[0].doc == "lang-son-2025.md"
+    wrong_year = answer(small_kb_copy, "Lạng Sơn đặt mục tiêu bao nhiêu phần trăm hồ sơ thủ tục hành chính xử lý trực tuyến năm 2030?")
+    assert wrong_year.abstained and "85%" not in wrong_year.text.split("Văn bản có nói")[0]
+    assert "2030" in wrong_year.text and "Lạng Sơn" in wrong_year.text
+    wrong_province = answer(small_kb_copy, "Quảng Ninh đặt mục tiêu bao nhiêu phần trăm hồ sơ xử lý trực tuyến năm 2025?")
+    assert wrong_province.abstained and "85%" not in wrong_province.text
+
+
+def test_a_figure_of_another_topic_is_not_given_as_the_answer(small_kb_copy):
+    small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
+    gap = answer(small_kb_copy, "Lạng Sơn dành bao nhiêu tỷ đồng ngân sách cho chuyển đổi số năm 2025?")
+    assert gap.abstained and gap.text.startswith("Kho dữ liệu chưa có")

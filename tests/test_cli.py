@@ -94,7 +94,7 @@ def test_chat_answers_and_quits(full_data_dir):
     assert "Đã lưu tỉnh của bạn: Đắk Lắk" in out
     assert "mức độ 4" in out
     assert "Cảm ơn bạn đã góp ý" in out
-    assert "Văn bản (11), trang 1/2" in out  # the person at the terminal is an admin
+    assert "Văn bản (12), trang 1/2" in out  # the person at the terminal is an admin
     assert "Tạm biệt" in out
 
 

@@ -191,7 +191,7 @@ async def test_admin_removes_a_document_after_confirming(tg, small_kb_copy):
 async def test_admin_docs_stats_and_reindex(tg):
     fake, _ = tg
     [listing] = await _ask(fake, ADMIN, "/docs")
-    assert "Văn bản (8)" in listing["text"]
+    assert "Văn bản (9)" in listing["text"]
     await _ask(fake, USER, "Giá vàng hôm nay?")
     [stats] = await _ask(fake, ADMIN, "/stats")
     assert "Câu hỏi: 1" in stats["text"] and "giá vàng" in stats["text"]

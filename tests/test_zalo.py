@@ -234,7 +234,7 @@ async def test_oa_failed_refresh_is_not_retried_in_a_loop(oa, caplog):
 async def test_oa_admin_command_works_for_admins_only(oa):
     fake, runtime, url = oa
     [listing] = await _oa_ask(fake, url, ADMIN, "/docs")
-    assert "Văn bản (8)" in listing["text"]
+    assert "Văn bản (9)" in listing["text"]
     [refused] = await _oa_ask(fake, url, USER, "/docs")
     assert "chỉ dành cho quản trị viên" in refused["text"]
     rows = runtime.service.kb.reader().execute("SELECT user_id, allowed FROM audit ORDER BY id").fetchall()

@@ -1,0 +1,94 @@
+"""Answer-engine stages without the model: query reading, structure, rendering, "not stated"."""
+
+import pytest
+
+from knowledge.answer import _off_topic, render_row
+from knowledge.chunking import chunk, table_cells
+from knowledge.cleaning import clean
+from knowledge.query import Abbreviations, holds_answer, question_types
+
+ABBREVIATIONS = Abbreviations.parse(["- CĐS: chuyển đổi số\n- DVCTT: dịch vụ công trực tuyến\n- TU: Tỉnh ủy\n"
+                                     "- UBND: Ủy ban nhân dân\n- bn: bao nhiêu\n- ko: không\n"])
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("Mục tiêu CĐS của tỉnh?", "Mục tiêu chuyển đổi số của tỉnh?"),
+    ("muc tieu cds cua tinh", "muc tieu chuyển đổi số cua tinh"),
+    ("tỷ lệ DVCTT là bn", "tỷ lệ dịch vụ công trực tuyến là bao nhiêu"),
+    ("ubnd tinh", "Ủy ban nhân dân tinh"),
+    ("Bí thư TU", "Bí thư Tỉnh ủy"),
+])
+def test_abbreviations_are_read_as_the_words_documents_use(typed, read):
+    assert ABBREVIATIONS.expand(typed) == read
+
+
+def test_a_lower_case_syllable_is_never_taken_for_an_abbreviation():
+    assert ABBREVIATIONS.expand("ap dung tu ngay nao") == "ap dung tu ngay nao"  # "tu" is "từ", not "TU"
+
+
+def test_an_admin_can_extend_the_abbreviation_list():
+    extended = Abbreviations.parse(["- CĐS: chuyển đổi số", "- HTX: hợp tác xã"])
+    assert extended.expand("HTX và CĐS") == "hợp tác xã và chuyển đổi số"
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("Tỷ lệ hồ sơ trực tuyến năm 2025 là bao nhiêu?", "quantity"),
+    ("ty le ho so truc tuyen la may phan tram", "quantity"),
+    ("Nghị định có hiệu lực từ ngày nào?", "when"),
+    ("nhiem vu nay do bo nao chu tri", "who"),
+    ("Dịch vụ công trực tuyến toàn trình là gì?", "definition"),
+    ("Mô hình này nằm ở xã nào?", "where"),
+])
+def test_question_types_are_detected_with_or_without_diacritics(question, kind):
+    assert kind in question_types(question)
+
+
+def test_an_answer_of_the_asked_type_is_recognised():
+    assert holds_answer("quantity", "đạt 80% dân số") and not holds_answer("quantity", "đạt mức cao")
+    assert holds_answer("when", "hoàn thành trong tháng 6/2025") and not holds_answer("when", "sớm nhất có thể")
+    assert holds_answer("who", "Bộ Nội vụ chủ trì") and not holds_answer("who", "phải hoàn thành sớm")
+
+
+@pytest.mark.parametrize("question,refused", [
+    ("Giá vàng hôm nay bao nhiêu?", True),
+    ("Xem bói tử vi cho mình", True),
+    ("Nghị quyết này do ai ký, bởi ai ban hành?", False),  # "bởi" (by) is not "bói"
+    ("gia vang hom nay", True),
+])
+def test_off_topic_refusals_do_not_fire_on_ordinary_words(question, refused):
+    assert _off_topic(question) is refused
+
+
+def test_markdown_escapes_and_codification_cross_references_never_reach_the_text():
+    text, _ = clean("1\\. Phát triển R\\&D \\- đột phá.\n\nĐiều 5. Quyền (Điều này có nội dung liên quan đến "
+                    "Điều 3.4.LQ.9. Các hành vi bị nghiêm cấm; Điều 1.1.LQ.2. Giải thích)\n", markdown=True)
+    assert "\\" not in text and "1. Phát triển R&D - đột phá." in text
+    assert "liên quan đến" not in text
+
+
+def test_news_share_buttons_and_update_stamps_are_not_content():
+    text, _ = clean("Tin chuyển đổi số\n\nCập nhật: 08:04, 27/04/2021\n\nChia sẻ: Facebook | Zalo\n\n"
+                    "Tỉnh đặt mục tiêu 80% hồ sơ trực tuyến.\n")
+    assert "Chia sẻ" not in text and "Cập nhật" not in text and "80% hồ sơ" in text
+
+
+def test_a_table_row_is_one_passage_with_its_headers_and_group():
+    table = ("| TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan theo dõi |\n|---|---|---|---|---|\n"
+             "| **I** | **Đến năm 2030** | | | |\n| 1 | Nhóm chỉ tiêu về hạ tầng | | | |\n"
+             "| 4 | Xếp hạng năng lực cạnh tranh số | Thứ bậc | ≤ 3 Đông Nam Á; ≤ 50 Thế giới | Bộ Thông tin và Truyền thông |\n")
+    [row] = chunk("# PHỤ LỤC\n\n" + table)
+    assert row.heading == "PHỤ LỤC › I Đến năm 2030 › 1 Nhóm chỉ tiêu về hạ tầng"
+    cells = table_cells(row.text)
+    assert ("Kết quả", "≤ 3 Đông Nam Á; ≤ 50 Thế giới") in cells
+    sentence = render_row(cells, row.heading)
+    assert sentence.startswith("Xếp hạng năng lực cạnh tranh số: ")
+    assert "≤ 3 Đông Nam Á; ≤ 50 Thế giới" in sentence and "Bộ Thông tin và Truyền thông" in sentence
+    assert "TT:" not in sentence and "mục 4" in sentence and "2030" in sentence
+
+
+def test_a_codified_article_is_cited_by_its_own_article_and_instrument():
+    text = ("Chương I\n\nĐiều 3.3.NĐ.3.10. Quyền của người dùng\n\n(Điều 10 Nghị định số 43/2011/NĐ-CP Quy định "
+            "về cung cấp thông tin, có hiệu lực thi hành kể từ ngày 01/10/2011)\n\nNgười dùng được tra cứu thông tin.")
+    passages = chunk(text)
+    assert passages[-1].heading.endswith("Điều 10, Nghị định 43/2011/NĐ-CP — Quyền của người dùng")
+    assert "Người dùng được tra cứu" in passages[-1].text
