@@ -195,7 +195,7 @@ def extract(text: str, front: dict[str, str] | None = None, title_hint: str | No
     title = own_title or ""
     kind = _kind(title, text, front, markdown)
     numbers = document_numbers(text)
-    own = re.search(r"(?:^|\n)\W*(?:số|số hiệu)\W+([^\s|*]+)", text[:3000], re.IGNORECASE)
+    own = re.search(r"(?:^|\n)\W*(?:số hiệu|số)\W+([^\s|*]+)", text[:3000], re.IGNORECASE)
     if own and own.group(1) in numbers:
         numbers.remove(own.group(1))
         numbers.insert(0, own.group(1))

@@ -92,3 +92,12 @@ def test_a_codified_article_is_cited_by_its_own_article_and_instrument():
     passages = chunk(text)
     assert passages[-1].heading.endswith("Điều 10, Nghị định 43/2011/NĐ-CP — Quyền của người dùng")
     assert "Người dùng được tra cứu" in passages[-1].text
+
+
+def test_a_documents_own_number_comes_from_its_header_table():
+    from knowledge.metadata import extract
+
+    text = ("## THÔNG TIN VĂN BẢN\n\n| Thuộc tính | Nội dung |\n|---|---|\n| **Số hiệu** | 67/2018/QH14\n"
+            "| **Loại văn bản** | Luật\n\n# Công nghệ thông tin\n\nTheo Nghị định 72/2013/NĐ-CP, 72/2013/NĐ-CP và Nghị định "
+            "72/2013/NĐ-CP, Luật 67/2018/QH14 quy định …")
+    assert extract(text, markdown=True).numbers[0] == "67/2018/QH14"
