@@ -136,18 +136,23 @@ def load_bytes(name: str, data: bytes, limits: Limits = Limits()) -> RawDocument
     return doc
 
 
-def load_file(path: Path | str, limits: Limits = Limits()) -> RawDocument:
+def read_file(path: Path | str, limits: Limits = Limits()) -> bytes:
+    """The bytes of ``path``, refused before reading when the file is over the size limit.
+
+    :raises LoaderError: the file cannot be read
+    :raises LimitError: it is larger than ``limits`` allow (a 200 MB file is never read into memory)
+    """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        limits.check_bytes(clean_name(path.name), path.stat().st_size)
+        return path.read_bytes()
     except OSError as e:
-        raise LoaderError(f"{path}: không đọc được tệp ({e.strerror})") from e
-    limits.check_bytes(path.name, size)  # before reading a 200 MB file into memory
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LoaderError(f"{path}: không đọc được tệp ({e.strerror})") from e
-    return load_bytes(path.name, data, limits)
+        raise LoaderError(f"{clean_name(str(path))}: không đọc được tệp ({e.strerror})") from e
+
+
+def load_file(path: Path | str, limits: Limits = Limits()) -> RawDocument:
+    path = Path(path)
+    return load_bytes(path.name, read_file(path, limits), limits)
 
 
 # Byte-order marks, longest first: UTF-32 LE starts with the UTF-16 LE mark.

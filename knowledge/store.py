@@ -35,7 +35,7 @@ from index.lexical import LexicalIndex
 
 from .chunking import Passage, chunk
 from .cleaning import clean
-from .loaders import SUPPORTED, Limits, LoaderError, clean_name, load_bytes
+from .loaders import SUPPORTED, Limits, LoaderError, clean_name, load_bytes, read_file
 from .metadata import Metadata, extract
 
 logger = logging.getLogger(__name__)
@@ -120,18 +120,6 @@ _TIMESTAMP_LINE = re.compile(r"(?:thứ \w+|chủ nhật)?,?\s*(?:\d{1,2}[:h]\d{
                              r"(?:ngày\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:,?\s*\d{1,2}[:h]\d{2})?(?:\s*\(gmt[^)]*\))?")
 
 
-def _read(path: Path, limits: Limits) -> bytes:
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise LoaderError(f"{clean_name(str(path))}: không đọc được tệp ({e.strerror})") from e
-    limits.check_bytes(clean_name(path.name), size)  # before a 200 MB file is read into memory
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise LoaderError(f"{clean_name(str(path))}: không đọc được tệp ({e.strerror})") from e
-
-
 BUNDLED_VECTORS = Path(__file__).with_name("bundled_vectors.npz")
 
 
@@ -158,6 +146,13 @@ def load_vector_table(path: Path | str, model: str) -> dict[str, np.ndarray]:
         return {}
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # undo float16 rounding of the length
     return dict(zip(hashes, vectors))
+
+
+def bundled_files() -> list[tuple[Path, str]]:
+    """The bundled corpus as ``(path, key)`` pairs. Each of its folders (seeds, national,
+    glossary) is ingested as a folder of its own, so documents are keyed by file name."""
+    return [pair for folder in sorted(p for p in bundled_corpus().iterdir() if p.is_dir())
+            for pair in expand_paths([folder])]
 
 
 def default_data_dir() -> Path:
@@ -373,7 +368,7 @@ class KnowledgeBase:
         missing = [h for h in hashes if h not in cached]
         if missing:
             raise KnowledgeBaseError(f"{len(missing)} passage vectors are not cached; run `cdsbot reindex` first")
-        return np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, 384), dtype=np.float32)
+        return np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, self.embedder.dim), dtype=np.float32)
 
     def _embed_cached(self, hashes: list[str], texts: list[str], progress: Progress | None = None) -> np.ndarray:
         model = self.embedder.name
@@ -407,14 +402,16 @@ class KnowledgeBase:
         source = clean_name(source)
         sha = hashlib.sha256(data).hexdigest()
         # Identity is content and path: the same bytes are stored once, whatever their name.
+        replaces = None
         for row in self.reader().execute(
                 "SELECT id, source, sha256, title, passages, provinces FROM documents WHERE source = ? OR sha256 = ? "
                 "ORDER BY source = ? DESC", (source, sha, source)):
             if row[2] == sha:
                 return IngestResult(row[0], row[1], row[3], row[4], json.loads(row[5]), "unchanged")
+            if row[1] == source:
+                replaces = row[0]
         prepared = prepare_document(source, data, self.limits)
-        old = self.reader().execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
-        prepared.replaces = old[0] if old else None
+        prepared.replaces = replaces
         return prepared
 
     def ingest_bytes(self, name: str, data: bytes, progress: Progress | None = None) -> IngestResult:
@@ -428,9 +425,9 @@ class KnowledgeBase:
             return prepared
         return self._store(prepared, progress)
 
-    def ingest_path(self, path: Path | str, progress: Progress | None = None, key: str | None = None) -> IngestResult:
+    def ingest_path(self, path: Path | str, progress: Progress | None = None) -> IngestResult:
         path = Path(path)
-        return self.ingest_bytes(key or path.name, _read(path, self.limits), progress)
+        return self.ingest_bytes(path.name, read_file(path, self.limits), progress)
 
     def ingest_many(self, files: list[tuple[Path, str]], progress: Progress | None = None) -> list[IngestResult]:
         """Ingest ``(path, key)`` pairs; a file that fails never stops the others.
@@ -442,7 +439,7 @@ class KnowledgeBase:
         prepared: list[tuple[int, Prepared]] = []
         for path, key in files:
             try:
-                item = self.prepare(key, _read(path, self.limits))
+                item = self.prepare(key, read_file(path, self.limits))
             except LoaderError as e:
                 item = IngestResult.failed(key, str(e))
             except Exception as e:  # a bug or a library's surprise: log it, tell the admin, go on
@@ -519,10 +516,7 @@ class KnowledgeBase:
         """On first run, ingest the bundled corpus; later runs leave the admins' choices alone."""
         if not self.needs_default_corpus():
             return []
-        # Each bundled folder is ingested as a folder, so documents are keyed by file name.
-        files = [pair for folder in sorted(p for p in bundled_corpus().iterdir() if p.is_dir())
-                 for pair in expand_paths([folder])]
-        results = self.ingest_many(files, progress)
+        results = self.ingest_many(bundled_files(), progress)
         for r in results:
             if r.status == "failed":
                 logger.error("bundled document %s not ingested: %s", r.source, r.error)

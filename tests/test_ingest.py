@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from bot.cli import cli
 from index.embedder import Embedder
 from knowledge.loaders import Limits, LimitError, LoaderError, clean_name, load_bytes
-from knowledge.store import (BUNDLED_VECTORS, KnowledgeBase, bundled_corpus, expand_paths, load_vector_table,
-                             prepare_document)
+from knowledge.store import (BUNDLED_VECTORS, KnowledgeBase, bundled_corpus, bundled_files, expand_paths,
+                             load_vector_table, prepare_document)
 from tests.documents import docx_file, docx_with_body, flate_bomb_pdf, html_page, text_pdf
 
 ARTICLE = ("Tỉnh Lạng Sơn đặt mục tiêu đến năm 2025 có 80% hồ sơ thủ tục hành chính được xử lý "
@@ -116,10 +116,9 @@ def test_shipped_vectors_cover_every_bundled_passage():
     """Fails when chunking or the bundled corpus changed: run `make vectors` to ship new vectors."""
     table = load_vector_table(BUNDLED_VECTORS, Embedder().name)
     assert table, f"{BUNDLED_VECTORS} is missing or made by another model; run `make vectors`"
-    for folder in sorted(p for p in bundled_corpus().iterdir() if p.is_dir()):
-        for path, key in expand_paths([folder]):
-            missing = set(prepare_document(key, path.read_bytes()).hashes) - set(table)
-            assert not missing, f"{key}: {len(missing)} passages have no shipped vector; run `make vectors`"
+    for path, key in bundled_files():
+        missing = set(prepare_document(key, path.read_bytes()).hashes) - set(table)
+        assert not missing, f"{key}: {len(missing)} passages have no shipped vector; run `make vectors`"
 
 
 @pytest.mark.integration
