@@ -74,6 +74,8 @@ _DEFINITION = re.compile(r"\b(la gi|nghia la gi|nghia la|khai niem|dinh nghia|du
 _QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc tieu|chi tieu|so luong|dat)\b")
 _TARGETS = re.compile(r"\b(muc tieu|chi tieu)\b")
 _YEAR = re.compile(r"\b(20\d\d)\b")
+# "năm 2025", "đến 2030": the year a sentence, a passage or a table group speaks of.
+_YEAR_MENTION = re.compile(r"(?:năm|đến)\s+(20\d\d)")
 _NUMBERISH = re.compile(r"\d")
 
 
@@ -141,6 +143,7 @@ class _Query:
     targets: bool
     folded: list[str]  # the question's syllables without diacritics
     types: frozenset[str] = frozenset()  # what it asks for: quantity, when, who, where, definition, yesno
+    term: str = ""  # for a definition question, the term asked about (folded)
 
 
 def _parse(docs: list[dict], question: str, saved_province: str | None) -> _Query | Answer:
@@ -153,12 +156,13 @@ def _parse(docs: list[dict], question: str, saved_province: str | None) -> _Quer
         places = [saved]
     known = {d for doc in docs for d in doc["districts"]}
     districts = [d for d in known if re.search(rf"\b{re.escape(fold(d))}\b", folded)]
+    words = [fold(t) for t in syllables(question)]
     return _Query(
         text=question, places=places, years=[int(y) for y in _YEAR.findall(question)],
         numbers=document_numbers(question), districts=districts,
         definition=bool(_DEFINITION.search(folded)), quantity=bool(_QUANTITY.search(folded)),
-        targets=bool(_TARGETS.search(folded)), folded=[fold(t) for t in syllables(question)],
-        types=frozenset(question_types(question)),
+        targets=bool(_TARGETS.search(folded)), folded=words,
+        types=frozenset(question_types(question)), term=_term(words),
     )
 
 
@@ -209,7 +213,7 @@ def _sentences(text: str) -> list[tuple[str, int | None]]:
     for s in split_sentences(text):
         parts = [c.strip() for c in re.split(r"(?<=;)\s+", s) if c.strip()] if len(s) > 300 else [s]
         for part in parts:
-            mentioned = re.search(r"(?:năm|đến)\s+(20\d\d)", part)
+            mentioned = _YEAR_MENTION.search(part)
             if mentioned:
                 year = int(mentioned.group(1))
             out.append((part, year))
@@ -255,9 +259,10 @@ _DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the
                               r"duoc dinh nghia)\b")
 
 
-def _term(q: _Query) -> str:
-    """The term a definition question asks about, folded: its last syllables before "là gì"."""
-    folded = " ".join(q.folded)
+def _term(words: list[str]) -> str:
+    """The term a definition question asks about, from its folded syllables: the last
+    syllables before "là gì"."""
+    folded = " ".join(words)
     m = _DEFINITION_MARK.search(folded)
     if not m:
         return ""
@@ -271,7 +276,7 @@ def _term(q: _Query) -> str:
 
 def _defines(q: _Query, text: str) -> bool:
     """Whether ``text`` defines the asked term: "Số hóa là việc …", "2. Dữ liệu mở là …"."""
-    term = _term(q)
+    term = q.term
     if not term:
         return False
     return re.search(rf"(?:^|[\s(:;.]){re.escape(term)}\s+(?:la|duoc hieu la)\s", " ".join(
@@ -280,7 +285,7 @@ def _defines(q: _Query, text: str) -> bool:
 
 def _year_segment(text: str, year: int) -> str:
     """The part of a passage that speaks of ``year``: from "năm 2025" up to the next other year."""
-    marks = [(m.start(), int(m.group(1))) for m in re.finditer(r"(?:năm|đến)\s+(20\d\d)", text)]
+    marks = [(m.start(), int(m.group(1))) for m in _YEAR_MENTION.finditer(text)]
     out, inside, pos = [], False, 0
     for start, y in marks:
         if inside:
@@ -445,12 +450,17 @@ def render_row(cells: list[tuple[str, str]], heading: str = "") -> str:
         return " ".join(v for _, v in cells)
     subject, values = _clip(rest[0][1]), rest[1:]
     parts = [f"{h[:1].lower() + h[1:]}: {_clip(v)}" for h, v in values]
-    where = heading.rsplit(" › ", 1)[-1] if heading else ""
-    year = re.search(r"(?:năm|đến)\s+(20\d\d)", heading or "")
-    tail = [f"mục {number.rstrip('.')}" if number else "", f"đến năm {year.group(1)}" if year else ""]
+    year = _heading_year(heading)
+    tail = [f"mục {number.rstrip('.')}" if number else "", f"đến năm {year}" if year else ""]
     tail = [t for t in tail if t]
     text = f"{subject.rstrip('.;')}: " + "; ".join(parts)
-    return text + (f" ({', '.join(tail)})" if tail else "") + ("" if where else "")
+    return text + (f" ({', '.join(tail)})" if tail else "")
+
+
+def _heading_year(heading: str) -> int | None:
+    """The year a table row's group speaks of ("… › I Đến năm 2030 › …")."""
+    m = _YEAR_MENTION.search(heading or "")
+    return int(m.group(1)) if m else None
 
 
 def _clip(value: str, width: int = 300) -> str:
@@ -460,13 +470,13 @@ def _clip(value: str, width: int = 300) -> str:
     return value[:width].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
-def _units(row: dict) -> list[tuple[str, int | None]]:
-    """What can be quoted of a passage: one rendered table row, or its sentences with their years."""
+def _units(row: dict) -> tuple[list[tuple[str, int | None]], str]:
+    """What can be quoted of a passage (one rendered table row, or its sentences, each with
+    the year it speaks of), and the context it is scored with (a row's group path)."""
     cells = table_cells(row["text"])
     if cells:
-        year = re.search(r"(?:năm|đến)\s+(20\d\d)", row["heading"] or "")
-        return [(render_row(cells, row["heading"]), int(year.group(1)) if year else None)]
-    return _sentences(row["text"])
+        return [(render_row(cells, row["heading"]), _heading_year(row["heading"]))], (row["heading"] or "") + " "
+    return _sentences(row["text"]), ""
 
 
 def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> tuple[str, list[tuple[str, int | None]]]:
@@ -474,9 +484,9 @@ def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> tuple[s
     verbatim; and the units quoted with the year each speaks of, for the answer-type check."""
     candidates = []
     for rank, row in enumerate(cited):
-        for i, (sentence, year) in enumerate(_units(row)):
-            score = _score_sentence(q, weights, row["heading"] + " " + sentence if table_cells(row["text"])
-                                    else sentence, year) - 0.08 * rank
+        units, context = _units(row)
+        for i, (sentence, year) in enumerate(units):
+            score = _score_sentence(q, weights, context + sentence, year) - 0.08 * rank
             candidates.append((score, rank, i, sentence, year))
     if not candidates:
         return cited[0]["text"], [(cited[0]["text"], None)]
@@ -571,13 +581,8 @@ def _source(row: dict, q: _Query, score: float) -> Source:
         doc=row["source"].rsplit("/", 1)[-1], path=row["source"], doc_id=row["doc_id"], title=row["title"], kind=row["kind"],
         number=row["numbers"][0] if row["numbers"] else None, date=row["date"],
         provinces=[gz.describe_former(p) for p in row["provinces"]], passage_id=row["id"], heading=row["heading"] or "",
-        score=round(float(score), 5), text=_readable(row),
+        score=round(float(score), 5), text=row["text"],
     )
-
-
-def _readable(row: dict) -> str:
-    """A passage as the sources show it: a table row as "Header: value" lines, whole."""
-    return row["text"]
 
 
 def more_passages(kb: KnowledgeBase, passage_ids: list[int]) -> list[Source]:

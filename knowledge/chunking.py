@@ -105,7 +105,6 @@ def table_cells(text: str) -> list[tuple[str, str]] | None:
 # names the instrument and article it was taken from.
 _SOURCE_NOTE = re.compile(r"^\(\s*Điều\s+(\d+[a-zđ]?)\s+(Luật|Bộ luật|Nghị định|Thông tư liên tịch|Thông tư|"
                           r"Quyết định|Pháp lệnh|Nghị quyết)(?:\s+số)?\s+([\w/.\-]+\d[\w/.\-]*)")
-_ARTICLE_ID = re.compile(r"^\**\s*Điều\s+[\d.A-ZĐa-z]+\.?\s*", re.IGNORECASE)
 
 
 def _cited_article(article: str, note: str) -> str | None:
@@ -113,7 +112,7 @@ def _cited_article(article: str, note: str) -> str | None:
     m = _SOURCE_NOTE.match(note)
     if not m:
         return None
-    title = _ARTICLE_ID.sub("", article).strip(" .*")
+    title = _ARTICLE_RE.sub("", article).strip(" .*")
     return f"Điều {m.group(1)}, {m.group(2)} {m.group(3).rstrip('.,')}" + (f" — {title}" if title else "")
 
 
