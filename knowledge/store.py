@@ -367,7 +367,7 @@ class KnowledgeBase:
         cached = self._cached_vectors(hashes)
         missing = [h for h in hashes if h not in cached]
         if missing:
-            raise KnowledgeBaseError(f"{len(missing)} passage vectors are not cached; run `cdsbot reindex` first")
+            raise KnowledgeBaseError(f"{len(missing)} đoạn chưa có vectơ; hãy chạy `cdsbot reindex` trước")
         return np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, self.embedder.dim), dtype=np.float32)
 
     def _embed_cached(self, hashes: list[str], texts: list[str], progress: Progress | None = None) -> np.ndarray:
