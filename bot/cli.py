@@ -12,7 +12,7 @@ import click
 
 from index.embedder import DEFAULT_MODEL, Embedder, EmbedderError
 from knowledge.answer import answer, format_plain
-from knowledge.evaluation import EvaluationError, evaluate_questions, evaluate_retrieval, read_jsonl
+from knowledge.evaluation import EvaluationError, answer_lines, evaluate_questions, evaluate_retrieval, read_jsonl
 from knowledge.store import IngestResult, KnowledgeBase, KnowledgeBaseError, default_data_dir, expand_paths
 
 from .format import shorten
@@ -233,7 +233,8 @@ def reindex(ctx: click.Context, silent: bool) -> None:
 @click.argument("question", required=False)
 @click.option("--province", "-p", help="The asker's province, used for 'tỉnh tôi'.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSONL file of {"id", "q", "province"}; writes one JSON line per question.')
+              help='JSONL file of {"id", "q", "province", "session"}; lines of one session are a conversation. '
+                   'Writes one JSON line per question.')
 @json_option
 @click.pass_context
 def ask(ctx: click.Context, question: str | None, province: str | None, batch: Path | None, as_json: bool) -> None:
@@ -249,10 +250,9 @@ def ask(ctx: click.Context, question: str | None, province: str | None, batch: P
             items = read_jsonl(batch)
         except EvaluationError as e:
             raise CliError(str(e))
-        for item in items:
-            ans = answer(kb, item.get("q", ""), province=item.get("province"))
+        for item, ans in answer_lines(kb, items):
             click.echo(json.dumps({
-                "id": item.get("id"), "answer": ans.text, "abstained": ans.abstained,
+                "id": item.get("id"), "answer": ans.text, "abstained": ans.abstained, "reading": ans.reading,
                 "sources": [{"doc": s.doc, "path": s.path, "title": s.title, "score": s.score, "passage_id": s.passage_id,
                              "number": s.number, "date": s.date, "provinces": s.provinces} for s in ans.sources],
             }, ensure_ascii=False))

@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 
 from knowledge import provinces as gz
-from knowledge.answer import Source
+from knowledge.answer import Source, format_plain
 
 from .format import shorten
 from .service import NotAdmin, Service
@@ -19,24 +19,14 @@ from .service import NotAdmin, Service
 WELCOME = ("Xin chào! Mình là Trợ lý Chuyển đổi số. Bạn cứ gõ câu hỏi về chuyển đổi số, có dấu hay không dấu "
            "đều được, ví dụ: «Dịch vụ công trực tuyến toàn trình là gì?».\n"
            "Lệnh: /tinh <tên tỉnh> để lưu tỉnh của bạn, /nguon xem nguồn, /them xem thêm, /help hướng dẫn.")
+# One line for every channel's help: how follow-up questions are read.
+FOLLOW_UP_HELP = ("Bạn có thể hỏi tiếp câu trước, ví dụ «còn năm 2030 thì sao?», «ai ký văn bản đó?». "
+                  "Mình nhớ ngữ cảnh {minutes} phút; gõ /moi để bắt đầu chủ đề mới.")
+NEW_TOPIC = "Đã bắt đầu chủ đề mới. Câu hỏi tiếp theo sẽ không dựa vào các câu trước."
 HINT = "Gõ /nguon để xem đoạn trích, /them để xem thêm, 👍 hoặc 👎 để góp ý."
-HELP = (WELCOME + "\nGõ 👍 hoặc 👎 sau một câu trả lời để góp ý.")
+HELP = (WELCOME + "\nGõ 👍 hoặc 👎 sau một câu trả lời để góp ý.\n")
 ADMIN_HELP = ("\nQuản trị: /docs [trang], /remove ID, /reindex, /stats. "
               "Thêm văn bản qua Telegram (/add) hoặc dòng lệnh (cdsbot ingest).")
-
-
-def plain_answer(text: str, sources: list[Source], notice: str | None = None) -> str:
-    """Plain text for Zalo: the answer, then a short numbered list of sources."""
-    parts = [notice] if notice else []
-    parts.append(text)
-    seen, lines = set(), []
-    for s in sources:
-        if s.doc_id not in seen:
-            seen.add(s.doc_id)
-            lines.append(f"{len(lines) + 1}. {s.cite()}")
-    if lines:
-        parts.append("Nguồn:\n" + "\n".join(lines))
-    return "\n\n".join(parts)
 
 
 def plain_passages(sources: list[Source], start: int = 1) -> str:
@@ -68,7 +58,7 @@ class TextCommands:
         handler = {
             "/start": self._help, "/help": self._help, "/tinh": self._tinh, "/nguon": self._sources,
             "/them": self._more, "/docs": self._docs, "/remove": self._remove, "/reindex": self._reindex,
-            "/stats": self._stats, "/add": self._add,
+            "/stats": self._stats, "/add": self._add, "/moi": self._new_topic,
         }.get(command)
         if handler is None:
             return [Reply(f"Mình chưa biết lệnh {command}. Gõ /help để xem hướng dẫn.")]
@@ -84,11 +74,15 @@ class TextCommands:
             return [Reply("Bạn chưa chọn tỉnh của mình. Gõ /tinh kèm tên tỉnh (ví dụ: /tinh Đắk Lắk) rồi hỏi lại nhé.")]
         self._more_offset[chat_id] = 0
         buttons = bool(ans.sources) and asked.question_id is not None
-        return [Reply(plain_answer(ans.text, ans.sources, ans.notice), buttons=buttons, question_id=asked.question_id)]
+        return [Reply(format_plain(ans), buttons=buttons, question_id=asked.question_id)]
+
+    async def _new_topic(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
+        await self.service.new_topic(self.platform, chat_id)
+        return [Reply(NEW_TOPIC)]
 
     async def _help(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
         extra = ADMIN_HELP if self.service.is_admin(self.platform, user_id) else ""
-        return [Reply(HELP + extra)]
+        return [Reply(HELP + FOLLOW_UP_HELP.format(minutes=self.service.context_minutes) + extra)]
 
     async def _tinh(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
         if not arg:

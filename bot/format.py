@@ -53,8 +53,7 @@ def _unique_docs(sources: list[Source]) -> list[Source]:
 def answer_html(ans: Answer) -> str:
     """Telegram HTML: the answer, then its sources in a short numbered list."""
     parts = []
-    if ans.notice:
-        parts.append(f"<i>{html.escape(ans.notice)}</i>")
+    parts += [f"<i>{html.escape(x)}</i>" for x in (ans.notice, ans.reading) if x]
     parts.append(html.escape(ans.text))
     docs = _unique_docs(ans.sources)
     if docs:

@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 def make_service(settings: Settings, kb: KnowledgeBase) -> Service:
     return Service(kb, admins={"telegram": {str(a) for a in settings.telegram_admins},
                                "zalo": set(settings.zalo_bot_admins), "zalo_oa": set(settings.zalo_oa_admins)},
-                   rate_burst=settings.rate_burst, rate_interval=settings.rate_interval_s)
+                   rate_burst=settings.rate_burst, rate_interval=settings.rate_interval_s,
+                   context_minutes=settings.context_minutes)
 
 
 class Runtime:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from knowledge import provinces as gz
 from knowledge.answer import Answer, Source, answer, more_passages
+from knowledge.conversation import DEFAULT_TTL_SECONDS, Context
 from knowledge.loaders import LoaderError, clean_name
 from knowledge.store import IngestResult, KnowledgeBase
 
@@ -95,10 +96,12 @@ class Service:
     :param kb: the knowledge base (its database also stores users and logs)
     :param admins: platform -> allowed admin user ids, e.g. ``{"telegram": {123}}``
     :param answer_slots: answers computed at once; the cores are shared between them
+    :param context_minutes: a chat's conversation context is forgotten after this much silence
     """
 
     def __init__(self, kb: KnowledgeBase, admins: dict[str, set[str]], rate_burst: int = 5,
-                 rate_interval: float = 2.0, answer_slots: int = MAX_CONCURRENT_ANSWERS):
+                 rate_interval: float = 2.0, answer_slots: int = MAX_CONCURRENT_ANSWERS,
+                 context_minutes: float = DEFAULT_TTL_SECONDS / 60):
         self.kb = kb
         self.admins = {platform: {str(u) for u in ids} for platform, ids in admins.items()}
         self.rate = RateLimiter(rate_burst, rate_interval)
@@ -110,22 +113,52 @@ class Service:
             # One statement at a time: executescript() would commit the transaction.
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
+            if "context" not in columns:  # databases made before conversation contexts
+                conn.execute("ALTER TABLE users ADD COLUMN context TEXT")
+        self.context_ttl = context_minutes * 60
         self.inbox = Inbox(kb)
+
+    @property
+    def context_minutes(self) -> int:
+        return round(self.context_ttl / 60)
 
     # ------------------------------------------------------------- questions
     async def ask(self, platform: str, chat_id: str, user_id: str, text: str) -> Asked:
         """Answer ``text`` for a chat (using its saved province) and log it."""
         if self._answer_slots is None:
             self._answer_slots = asyncio.Semaphore(self.answer_slots)
-        province = await asyncio.to_thread(self.province_of, platform, chat_id)
+        province, context = await asyncio.to_thread(self._chat_state, platform, chat_id)
         async with self._answer_slots:
-            ans = await asyncio.to_thread(answer, self.kb, text, province)
+            ans = await asyncio.to_thread(answer, self.kb, text, province, context=context)
         try:
             qid = await asyncio.to_thread(self._log_question, platform, chat_id, user_id, ans)
         except sqlite3.OperationalError as e:  # locked past the busy timeout: answer anyway
             logger.error("%s chat %s: question not logged (%s); answering without buttons", platform, chat_id, e)
             qid = None
         return Asked(qid, ans)
+
+    def _chat_state(self, platform: str, chat_id: str) -> tuple[str | None, Context | None]:
+        """A chat's saved province and its conversation context (None once expired)."""
+        row = self.kb.reader().execute("SELECT province, context FROM users WHERE platform = ? AND chat_id = ?",
+                                       (platform, str(chat_id))).fetchone()
+        if not row:
+            return None, None
+        try:
+            context = Context.from_dict(json.loads(row[1])) if row[1] else None
+        except ValueError:
+            context = None
+        if context is not None and context.expired(ttl=self.context_ttl):
+            context = None
+        return row[0], context
+
+    async def new_topic(self, platform: str, chat_id: str) -> None:
+        """Forget the chat's conversation context (/moi)."""
+        def clear() -> None:
+            with self.kb.transaction() as conn:
+                conn.execute("UPDATE users SET context = NULL WHERE platform = ? AND chat_id = ?",
+                             (platform, str(chat_id)))
+        await asyncio.to_thread(clear)
 
     def _log_question(self, platform: str, chat_id: str, user_id: str, ans: Answer) -> int:
         sources = [{"doc": s.doc, "passage_id": s.passage_id, "score": s.score} for s in ans.sources]
@@ -136,10 +169,12 @@ class Service:
                 (platform, str(chat_id), str(user_id), ans.question, ans.text, json.dumps(sources, ensure_ascii=False),
                  json.dumps(ans.more), int(ans.abstained), ans.latency_ms, _now()))
             qid = cur.lastrowid
+            context = json.dumps(ans.context.to_dict(), ensure_ascii=False) if ans.context else None
             conn.execute(
-                "INSERT INTO users(platform, chat_id, last_question_id, updated_at) VALUES (?,?,?,?) "
+                "INSERT INTO users(platform, chat_id, last_question_id, context, updated_at) VALUES (?,?,?,?,?) "
                 "ON CONFLICT(platform, chat_id) DO UPDATE SET last_question_id = excluded.last_question_id, "
-                "updated_at = excluded.updated_at", (platform, str(chat_id), qid, _now()))
+                "context = excluded.context, updated_at = excluded.updated_at",
+                (platform, str(chat_id), qid, context, _now()))
         return qid
 
     def rate_wait(self, platform: str, user_id: str) -> float:

@@ -61,6 +61,7 @@ class Settings:
     max_passages: int = 6_000
     rate_burst: int = 5
     rate_interval_s: float = 2.0
+    context_minutes: float = 30.0  # a chat's follow-up context is forgotten after this much silence
     # Calls to the Telegram and Zalo APIs: per-request timeout, tries in all, first backoff wait
     api_timeout_s: float = 15.0
     api_attempts: int = 4
@@ -126,7 +127,7 @@ def _convert(name: str, raw, kind: type):
         if name in ("port", "max_upload_mb", "rate_burst", "zalo_oa_max_event_age_s", "api_attempts",
                     "max_text_chars", "max_paragraphs", "max_passages"):
             return int(raw)
-        if name in ("rate_interval_s", "api_timeout_s", "api_backoff_s"):
+        if name in ("rate_interval_s", "api_timeout_s", "api_backoff_s", "context_minutes"):
             return float(raw)
         return str(raw)
     except ValueError as e:
@@ -165,6 +166,8 @@ def load_settings(config: Path | str | None = None, **overrides) -> Settings:
                             "kiểm tra chữ ký của mọi sự kiện Zalo OA")
     if settings.rate_burst < 1 or settings.rate_interval_s <= 0:
         raise SettingsError("CDSBOT_RATE_BURST phải từ 1 trở lên và CDSBOT_RATE_INTERVAL_S phải lớn hơn 0")
+    if settings.context_minutes <= 0:
+        raise SettingsError("CDSBOT_CONTEXT_MINUTES phải lớn hơn 0")
     if settings.api_attempts < 1 or settings.api_timeout_s <= 0 or settings.api_backoff_s < 0:
         raise SettingsError("CDSBOT_API_ATTEMPTS phải từ 1 trở lên, CDSBOT_API_TIMEOUT_S lớn hơn 0 "
                             "và CDSBOT_API_BACKOFF_S không âm")

@@ -28,6 +28,7 @@ from telegram.ext import (
 from knowledge import provinces as gz
 from knowledge.loaders import SUPPORTED, LoaderError
 
+from .commands import FOLLOW_UP_HELP, NEW_TOPIC
 from .format import TELEGRAM_LIMIT, answer_html, passages_html, shorten, split_message
 from .retry import Backoff, retrying
 from .service import NotAdmin, Service
@@ -49,6 +50,7 @@ USER_COMMANDS = [
     ("help", "Hướng dẫn sử dụng"),
     ("tinh", "Chọn tỉnh, thành phố của bạn"),
     ("nguon", "Xem nguồn của câu trả lời gần nhất"),
+    ("moi", "Bắt đầu chủ đề mới"),
 ]
 HELP = (
     "<b>Cách dùng</b>\n"
@@ -57,6 +59,7 @@ HELP = (
     "• <i>Sóc Trăng muốn bao nhiêu phần trăm dân số có tài khoản thanh toán điện tử?</i>\n\n"
     "/tinh <i>tên tỉnh</i> — lưu tỉnh của bạn để hỏi «tỉnh tôi»\n"
     "/nguon — xem các đoạn văn bản đã trích\n"
+
     "Dưới mỗi câu trả lời: 📄 Nguồn, ➕ Thêm, 👍 / 👎 để góp ý."
 )
 ADMIN_HELP = (
@@ -134,8 +137,17 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explain how to ask, and the admin commands to admins."""
     _, user_id = _ids(update)
-    extra = ADMIN_HELP if _service(context).is_admin(PLATFORM, user_id) else ""
-    await update.effective_message.reply_text(HELP + extra, parse_mode=ParseMode.HTML)
+    service = _service(context)
+    extra = ADMIN_HELP if service.is_admin(PLATFORM, user_id) else ""
+    follow_up = html.escape(FOLLOW_UP_HELP.format(minutes=service.context_minutes))
+    await update.effective_message.reply_text(HELP + "\n\n" + follow_up + extra, parse_mode=ParseMode.HTML)
+
+
+async def moi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start a new topic: the next question does not continue the previous ones."""
+    chat_id, _ = _ids(update)
+    await _service(context).new_topic(PLATFORM, chat_id)
+    await update.effective_message.reply_text(NEW_TOPIC)
 
 
 async def tinh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -494,7 +506,7 @@ def build_application(settings: Settings, service: Service, webhook: bool = Fals
     app = builder.build()
     app.bot_data.update(service=service, settings=settings)
     app.add_handler(TypeHandler(Update, _finish), group=1)
-    for name, handler in (("start", start), ("help", help_), ("tinh", tinh), ("nguon", nguon), ("add", add),
+    for name, handler in (("start", start), ("help", help_), ("tinh", tinh), ("nguon", nguon), ("moi", moi), ("add", add),
                           ("docs", docs), ("remove", remove), ("reindex", reindex), ("stats", stats)):
         app.add_handler(CommandHandler(name, handler))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/add(@\w+)?\b"), add))

@@ -13,7 +13,9 @@ from index.text import fold, has_diacritics, is_stopword, normalize, split_sente
 
 from . import provinces as gz
 from .chunking import table_cells
-from .metadata import KIND_LABELS, document_numbers
+from .conversation import Context, Resolved, next_context, resolve
+from .facts import Facts, asked_facts, instrument_facts
+from .metadata import KIND_LABELS, NUMBER_KINDS, document_numbers, number_kind
 from .query import EMPTY as NO_ABBREVIATIONS
 from .query import Abbreviations, holds_answer, question_types
 from .store import KnowledgeBase
@@ -126,6 +128,8 @@ class Answer:
     needs_province: bool = False  # "tỉnh tôi" asked with no saved province
     latency_ms: float = 0.0
     features: dict = field(default_factory=dict)  # what the abstention decision saw (evaluation, tuning)
+    reading: str | None = None  # how a follow-up was read: "Hiểu là: …"
+    context: Context | None = None  # what the next message of the conversation may refer to
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -206,10 +210,11 @@ def _coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
 
 
-def _sentences(text: str) -> list[tuple[str, int | None]]:
+def _sentences(text: str, year: int | None = None) -> list[tuple[str, int | None]]:
     """Sentences (long enumerations cut at semicolons), each with the year it speaks of:
-    the last "năm 2025" / "đến 2030" seen so far in the passage, as a reader would take it."""
-    out, year = [], None
+    the last "năm 2025" / "đến 2030" seen so far (``year``: the one the passage starts under),
+    as a reader would take it."""
+    out = []
     for s in split_sentences(text):
         parts = [c.strip() for c in re.split(r"(?<=;)\s+", s) if c.strip()] if len(s) > 300 else [s]
         for part in parts:
@@ -316,19 +321,22 @@ def _targets(q: _Query, rows: list[dict]) -> list[str]:
     return bullets[:10]
 
 
-def answer(kb: KnowledgeBase, question: str, province: str | None = None, k: int = 3) -> Answer:
+def answer(kb: KnowledgeBase, question: str, province: str | None = None, k: int = 3,
+           context: Context | None = None) -> Answer:
     """Answer ``question`` from the knowledge base, or abstain.
 
     :param province: the asker's saved province, used when they say "tỉnh tôi"
     :param k: passages to cite at most
+    :param context: the conversation so far (``Answer.context`` of the previous answer); a
+        message that cannot stand alone is completed from it
     """
     started = time.perf_counter()
-    result = _answer(kb, question, province, k)
+    result = _answer(kb, question, province, k, context)
     result.latency_ms = (time.perf_counter() - started) * 1000
     return result
 
 
-def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> Answer:
+def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, context: Context | None) -> Answer:
     raw = normalize(question or "").strip()
     notice = None
     if len(raw) > MAX_QUESTION_CHARS:
@@ -340,14 +348,23 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
         return Answer(raw, OFF_TOPIC, abstained=True, notice=notice)
     docs = kb.documents()
     asked = raw
-    raw = _abbreviations(kb, docs).expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
+    own = _abbreviations(kb, docs).expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
+    resolved = resolve(own, context)
+    raw = resolved.text
     q = _parse(docs, raw, province)
     if isinstance(q, Answer):
         return q
     allowed_docs, gap = _scope(docs, q)
     if gap:
         gap.notice = notice
+        gap.reading = resolved.reading
+        gap.context = next_context(resolved, q.types, [p.name for p in q.places], q.years, None, None)
         return gap
+    wanted = asked_facts(own)
+    if wanted:
+        target = _instrument(kb, docs, q, own, resolved, allowed_docs)
+        if target:
+            return _fact_answer(kb, q, asked, wanted, resolved, *target)
     allowed = kb.passage_ids_for_docs(allowed_docs) if allowed_docs is not None else None
 
     lexical = kb.search_lexical(raw, CANDIDATES, allowed)
@@ -362,6 +379,9 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
     place_words = {w for p in q.places for n in (p.name, *p.scope) for w in fold(n).split()}
     content = [t for t in content if t not in place_words and not _YEAR.fullmatch(t)] or content
     weights = _weights(kb, content)
+    if resolved.follow_up:  # the message's own words say what is asked now; inherited ones only narrow it
+        mine = {fold(t) for t in resolved.own}
+        weights = {t: (w if t in mine else w * 0.5) for t, w in weights.items()}
 
     scored = []
     for pid, fscore in zip(fused.ids, fused.scores):
@@ -385,7 +405,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
         scored.append((s, pid))
     scored.sort(reverse=True)
     if not scored:
-        return Answer(asked, NO_DATA, abstained=True, notice=notice)
+        return Answer(asked, NO_DATA, abstained=True, notice=notice, reading=resolved.reading)
 
     top = rows[scored[0][1]]
     top_body = top["heading"] + " " + top["text"]
@@ -399,8 +419,9 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
     # off-topic probes; e5's cosines sit in a narrow band (0.7-0.9).
     features = {"coverage": round(coverage, 3), "cosine": round(float(cosine), 4)}
     if coverage < ABSTAIN.min_passage_coverage and cosine < ABSTAIN.min_cosine:
-        return Answer(asked, NO_DATA, abstained=True, notice=notice,
-                      province=q.places[0].label() if q.places else None, features=features)
+        return Answer(asked, NO_DATA, abstained=True, notice=notice, reading=resolved.reading,
+                      province=q.places[0].label() if q.places else None, features=features,
+                      context=next_context(resolved, q.types, [p.name for p in q.places], q.years, None, None))
 
     # Cite passages from the best document first, then others among the leaders.
     ranked = [rows[pid] for _, pid in scored]
@@ -420,14 +441,18 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
             where = _where(q, top)
             text = f"Mục tiêu năm {q.years[0]}{where}:\n" + "\n".join(f"• {b}" for b in bullets)
     if not text:  # a year's target list answers itself; a quote must be checked
+        if q.years:
+            cited = [dict(r, lead_year=_lead_year(kb, r)) for r in cited]
         text, quoted = _extract(q, weights, cited)
         gap = _not_stated(q, weights, top, quoted, asked, features)
         if gap:
             gap.sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])][:1]
             gap.notice = notice
+            gap.reading = resolved.reading
+            gap.context = next_context(resolved, q.types, [p.name for p in q.places], q.years, top["doc_id"], top["id"])
             return gap
 
-    prefix = _merger_note(q, top)
+    prefix = _merger_note(q, top, text)
     sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])]
     cited_ids = {r["id"] for r in cited}
     return Answer(
@@ -435,7 +460,108 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int) -> A
         province=q.places[0].label() if q.places else (", ".join(gz.describe_former(p) for p in top["provinces"]) or None),
         year=q.years[0] if q.years else None,
         more=[pid for _, pid in scored if pid not in cited_ids][:10], notice=notice, features=features,
+        reading=resolved.reading,
+        context=next_context(resolved, q.types, [p.name for p in q.places], q.years, top["doc_id"], top["id"]),
     )
+
+
+# ----------------------------------------------------------------- document facts
+_FACT_NAMES = {"number": "số hiệu", "issuer": "cơ quan ban hành", "issued": "ngày ban hành", "signer": "người ký",
+               "effective": "ngày có hiệu lực"}
+
+
+def _kind_name(question: str) -> str | None:
+    """The kind of instrument a question names ("nghị định nào" -> "Nghị định"), if any."""
+    folded = fold(question)
+    return next((name for _, name in NUMBER_KINDS if re.search(rf"\b{fold(name)}\b", folded)), None)
+
+
+def _matches(asked: str, number: str) -> bool:
+    """"57-NQ/TW" matches "57-NQ/TW", and "Nghị quyết 57" (a number typed without its suffix)."""
+    if asked == number:
+        return True
+    named = re.fullmatch(r"(\D+) (\d+)", asked)
+    if not named:
+        return False
+    head = re.match(r"0*(\d+)", number)
+    kind = named.group(1).lower()
+    return bool(head and head.group(1) == named.group(2).lstrip("0")
+                and (number_kind(number) or "").lower() in (kind, ""))
+
+
+def _instrument(kb: KnowledgeBase, docs: list[dict], q: _Query, own: str, resolved: Resolved,
+                allowed_docs: set[int] | None) -> tuple[dict, str, bool] | None:
+    """The instrument a question about a document's facts refers to: (document, number, is its own text).
+
+    In order: a number the question names; the passage that answered the previous question
+    (its article's instrument, of the kind asked: "nghị định nào"); the document of the
+    province asked about."""
+    def own_text(doc: dict, number: str) -> bool:
+        return doc["kind"] not in ("news", "glossary") and bool(doc["numbers"]) and doc["numbers"][0] == number
+
+    for asked_number in document_numbers(own):
+        found = [(d, n) for d in docs for n in d["numbers"] if _matches(asked_number, n)]
+        if found:
+            doc, number = min(found, key=lambda dn: (not own_text(*dn), dn[0]["numbers"].index(dn[1])))
+            return doc, number, own_text(doc, number)
+    kind = _kind_name(own)
+    if resolved.follow_up and resolved.context and resolved.context.passage_id:
+        row = kb.passages([resolved.context.passage_id]).get(resolved.context.passage_id)
+        if row:
+            doc = next((d for d in docs if d["id"] == row["doc_id"]), None)
+            # The article's instrument ("Điều 4, Luật 67/2006/QH11"), the document's own number
+            # (not a glossary's: it only cites), then the numbers the passage cites.
+            cited = document_numbers(row["heading"]) + ([] if not doc or doc["kind"] == "glossary" else doc["numbers"][:1])
+            cited += document_numbers(row["text"]) + (doc["numbers"] if doc else [])
+            cited = [n for n in cited if not n[:1].isalpha() and (kind is None or number_kind(n) == kind)]
+            if doc and cited:
+                return doc, cited[0], own_text(doc, cited[0])
+    if q.places and allowed_docs:
+        scoped = [d for d in docs if d["id"] in allowed_docs and d["numbers"] and not d["numbers"][0][:1].isalpha()
+                  and (kind is None or number_kind(d["numbers"][0]) == kind)]
+        scoped.sort(key=lambda d: d["kind"] == "news")
+        if scoped:
+            return scoped[0], scoped[0]["numbers"][0], own_text(scoped[0], scoped[0]["numbers"][0])
+    return None
+
+
+@lru_cache(maxsize=256)
+def _facts(text: str, number: str, own: bool) -> Facts:
+    return instrument_facts(text, number, own)
+
+
+def _fact_answer(kb: KnowledgeBase, q: _Query, asked: str, wanted: list[str], resolved: Resolved,
+                 doc: dict, number: str, own: bool) -> Answer:
+    """"Nghị quyết số 07-NQ/TU của …, ban hành ngày 27/10/2021", quoted from the text; a plain
+    "not stated" for each fact asked that the text does not give."""
+    facts = _facts(kb.document_text(doc["id"]), number, own)
+    label = number_kind(number) or "Văn bản"
+    text = f"{label} số {number}"
+    if facts.issuer:
+        text += f" của {facts.issuer}"
+    if facts.issued:
+        text += f", ban hành ngày {facts.issued}"
+    if facts.signer and "signer" in wanted:
+        text += f", người ký: {facts.signer}"
+    if facts.effective and "effective" in wanted:
+        text += f", có hiệu lực từ {facts.effective}"
+    text += "."
+    missing = [name for name in wanted if facts.get(name) is None]
+    if missing:
+        text += f" Văn bản «{doc['title']}» không nêu {' và '.join(_FACT_NAMES[m] for m in missing)} của văn bản này."
+    quote = next((facts.evidence[name] for name in wanted if facts.evidence.get(name)), None) \
+        or facts.evidence.get("number")
+    if quote:
+        text += f"\nVăn bản ghi: «{_clip(quote, 300)}»"
+    abstained = len(missing) == len(wanted)
+    pid = kb.passage_mentioning(doc["id"], number)
+    rows = kb.passages([pid]) if pid else {}
+    sources = [_source(rows[pid], q, 1.0)] if pid in rows else []
+    features = {"facts": wanted, "missing": missing}
+    types = set(q.types) | {"who"}
+    return Answer(asked, text, sources=sources, abstained=abstained, features=features, reading=resolved.reading,
+                  province=", ".join(gz.describe_former(p) for p in doc["provinces"]) or None,
+                  context=next_context(resolved, types, [p.name for p in q.places], q.years, doc["id"], pid))
 
 
 def render_row(cells: list[tuple[str, str]], heading: str = "") -> str:
@@ -448,6 +574,12 @@ def render_row(cells: list[tuple[str, str]], heading: str = "") -> str:
     rest = [(h, v) for h, v in cells if v and v != number]
     if not rest:
         return " ".join(v for _, v in cells)
+    # "Đơn vị: %", "Kết quả: ≥ 80" read "≥ 80%"; "Đơn vị: Doanh nghiệp" reads "≥ 10 doanh nghiệp".
+    unit = next((v for h, v in rest[1:] if fold(h).strip(". ") in ("don vi", "don vi tinh", "dvt")), None)
+    if unit and len(unit) <= 20 and any(re.search(r"\d\s*$", v) for _, v in rest[1:] if v != unit):
+        joined = unit if unit == "%" else " " + unit[:1].lower() + unit[1:]
+        rest = [rest[0]] + [(h, re.sub(r"(\d)\s*$", lambda m: m.group(1) + joined, v)) for h, v in rest[1:]
+                            if v != unit]
     subject, values = _clip(rest[0][1]), rest[1:]
     parts = [f"{h[:1].lower() + h[1:]}: {_clip(v)}" for h, v in values]
     year = _heading_year(heading)
@@ -476,7 +608,17 @@ def _units(row: dict) -> tuple[list[tuple[str, int | None]], str]:
     cells = table_cells(row["text"])
     if cells:
         return [(render_row(cells, row["heading"]), _heading_year(row["heading"]))], (row["heading"] or "") + " "
-    return _sentences(row["text"]), ""
+    return _sentences(row["text"], row.get("lead_year")), ""
+
+
+def _lead_year(kb: KnowledgeBase, row: dict) -> int | None:
+    """The year a passage starts under: the last one the passage before it in the same section
+    spoke of ("Đến năm 2025, …" in one passage, its list of targets in the next)."""
+    before = [r for r in kb.neighbours(row["id"], before=1, after=0) if r["id"] != row["id"]]
+    if not before or (before[0].get("heading") or "") != (row["heading"] or ""):
+        return None
+    mentions = _YEAR_MENTION.findall(before[0]["text"])
+    return int(mentions[-1]) if mentions else None
 
 
 def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> tuple[str, list[tuple[str, int | None]]]:
@@ -535,7 +677,7 @@ def _not_stated(q: _Query, weights: dict[str, float], top: dict, quoted: list[tu
     date for "khi nào", an agency for "ai") and speak of the question's topic: otherwise the
     engine would present the nearest sentence as the answer.
     """
-    kinds = question_types(asked) & set(_KIND_WORDS)
+    kinds = q.types & set(_KIND_WORDS)
     body = " ".join(u for u, _ in quoted)
     missing = [kind for kind in sorted(kinds) if not holds_answer(kind, body)]
     # The unit that holds the answer must also speak of the question's topic ("100% of the
@@ -566,13 +708,17 @@ def _where(q: _Query, row: dict) -> str:
     return f" của {', '.join(labels)}" if labels else ""
 
 
-def _merger_note(q: _Query, top: dict) -> str:
-    """Say so when a question about a new province is answered from a former one's documents."""
+def _merger_note(q: _Query, top: dict, text: str) -> str:
+    """Say so when a question about a new province is answered from a former one's documents,
+    and name the province when the quote does not (a follow-up "thế còn Sóc Trăng?")."""
     for p in q.places:
         former = [name for name in top["provinces"] if name in p.scope and name != p.name]
         if former and not any(name == p.name for name in top["provinces"]):
             return (f"Thông tin dưới đây lấy từ văn bản về {', '.join(former)} "
                     f"(nay thuộc {gz.display(p.current)}):\n")
+    named = [name for p in q.places for name in top["provinces"] if name in p.scope]
+    if named and not any(fold(name) in fold(text) for name in named):
+        return f"Về {', '.join(gz.describe_former(name) for name in named)}:\n"
     return ""
 
 
@@ -593,7 +739,7 @@ def more_passages(kb: KnowledgeBase, passage_ids: list[int]) -> list[Source]:
 
 def format_plain(ans: Answer, with_sources: bool = True) -> str:
     """The answer as plain text: body, then a numbered list of sources."""
-    parts = [ans.notice] if ans.notice else []
+    parts = [x for x in (ans.notice, ans.reading) if x]
     parts.append(ans.text)
     if with_sources and ans.sources:
         seen, lines = set(), []

@@ -9,7 +9,7 @@ import math
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,8 @@ from index.fusion import HYBRID_WEIGHTS, convex_fusion
 from index.lexical import LexicalIndex
 from index.text import normalize
 
-from .answer import answer, format_plain
+from .answer import Answer, answer, format_plain
+from .conversation import Context
 from .store import KnowledgeBase
 
 
@@ -47,9 +48,24 @@ def _percentile(values: list[float], pct: float) -> float:
     return float(np.percentile(values, pct)) if values else 0.0
 
 
+def answer_lines(kb: KnowledgeBase, items: list[dict]) -> Iterator[tuple[dict, Answer]]:
+    """Answer the lines of a question file in order. Lines with the same ``session`` are one
+    conversation: each is answered with the context of the earlier lines of its session;
+    lines without ``session`` are independent."""
+    contexts: dict[str, Context | None] = {}
+    for item in items:
+        session = item.get("session")
+        context = contexts.get(str(session)) if session is not None else None
+        ans = answer(kb, str(item.get("q", "")), province=item.get("province"), context=context)
+        if session is not None:
+            contexts[str(session)] = ans.context
+        yield item, ans
+
+
 def evaluate_questions(kb: KnowledgeBase, questions: list[dict]) -> dict:
     """Answer accuracy, source@1/@3, abstention precision/recall and latency over ``questions``.
 
+    Lines of one ``session`` are answered as a conversation (see :func:`answer_lines`).
     A question is answered correctly when one alternative of every ``must`` group
     appears in the answer text (case-insensitive), or, for ``abstain`` questions,
     when the engine abstains.
@@ -57,8 +73,7 @@ def evaluate_questions(kb: KnowledgeBase, questions: list[dict]) -> dict:
     kb.warm_up()
     answer(kb, "khởi động")  # first call pays one-off costs; not a user's latency
     details, latencies = [], []
-    for item in questions:
-        ans = answer(kb, item["q"], province=item.get("province"))
+    for item, ans in answer_lines(kb, questions):
         latencies.append(ans.latency_ms)
         should_abstain = bool(item.get("abstain"))
         text = normalize(ans.text).lower()

@@ -94,8 +94,13 @@ def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
 
 
 # Document-number suffixes and the kind of document they name: "08-NQ/TU" is a resolution.
-_NUMBER_KINDS = (("NQ", "Nghị quyết"), ("QĐ", "Quyết định"), ("KH", "Kế hoạch"), ("NĐ", "Nghị định"),
+NUMBER_KINDS = (("NQ", "Nghị quyết"), ("QĐ", "Quyết định"), ("KH", "Kế hoạch"), ("NĐ", "Nghị định"),
                  ("CT", "Chỉ thị"), ("TT", "Thông tư"), ("QH", "Luật"))
+
+
+def number_kind(number: str) -> str | None:
+    """The kind of instrument a number names: "08-NQ/TU" -> "Nghị quyết", "67/2006/QH11" -> "Luật"."""
+    return next((name for code, name in NUMBER_KINDS if re.search(rf"(?<![A-Za-zĐđ]){code}(?![a-zđ])", number)), None)
 
 
 def _described_title(kind: str, text: str, numbers: list[str], provinces: list[str]) -> str:
@@ -107,7 +112,7 @@ def _described_title(kind: str, text: str, numbers: list[str], provinces: list[s
     if numbers:
         number = numbers[0]
         if not number[:1].isalpha():  # "08-NQ/TU": say what kind of text the number is
-            named = next((name for code, name in _NUMBER_KINDS if re.search(rf"\b{code}\b", number)), None)
+            named = number_kind(number)
             number = f"{named} {number}" if named else f"văn bản số {number}"
         return f"{label} về {number}{where}"
     if provinces:

@@ -55,6 +55,9 @@ class Abbreviations:
 
         def replace(m: re.Match) -> str:
             token = m.group(0)
+            around = m.string[max(0, m.start() - 1):m.start()] + m.string[m.end():m.end() + 1]
+            if "/" in around or "-" in around:
+                return token  # part of a document number: "03/NQ-CP", "57-NQ/TW"
             if token in self.lower:
                 return self.lower[token]
             folded = fold(token)

@@ -549,6 +549,14 @@ class KnowledgeBase:
         row = self.reader().execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row[0] if row and row[0] else ""
 
+    def passage_mentioning(self, doc_id: int, needle: str) -> int | None:
+        """The first passage of a document whose heading or text contains ``needle``, else its first passage."""
+        conn = self.reader()
+        row = conn.execute("SELECT id FROM passages WHERE doc_id = ? AND (instr(heading, ?) > 0 OR instr(text, ?) > 0) "
+                           "ORDER BY seq LIMIT 1", (doc_id, needle, needle)).fetchone()
+        row = row or conn.execute("SELECT id FROM passages WHERE doc_id = ? ORDER BY seq LIMIT 1", (doc_id,)).fetchone()
+        return row[0] if row else None
+
     def document(self, doc_id: int) -> dict | None:
         return next((d for d in self.documents() if d["id"] == doc_id), None)
 

@@ -113,3 +113,32 @@ def test_a_figure_of_another_topic_is_not_given_as_the_answer(small_kb_copy):
     small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
     gap = answer(small_kb_copy, "Lạng Sơn dành bao nhiêu tỷ đồng ngân sách cho chuyển đổi số năm 2025?")
     assert gap.abstained and gap.text.startswith("Kho dữ liệu chưa có")
+
+
+def test_follow_up_questions_continue_the_conversation(full_kb):
+    first = answer(full_kb, "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?")
+    assert "20% GRDP" in first.text and first.context is not None
+    later = answer(full_kb, "còn năm 2030 thì sao?", context=first.context)
+    assert not later.abstained and "30% GRDP" in later.text
+    assert later.reading and "Đắk Lắk" in later.reading and "2030" in later.reading
+    # The same words with no conversation before them name no province: nothing is inherited.
+    alone = answer(full_kb, "còn năm 2030 thì sao?")
+    assert alone.reading is None
+
+
+def test_a_new_question_does_not_inherit_the_old_province(full_kb):
+    first = answer(full_kb, "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?")
+    ans = answer(full_kb, "Dịch vụ công trực tuyến toàn trình là gì?", context=first.context)
+    assert ans.reading is None and not ans.abstained
+    assert ans.sources[0].doc == "dich-vu-cong-truc-tuyen.md"
+
+
+def test_who_signed_and_when_come_from_the_document_itself(full_kb):
+    signed = answer(full_kb, "Nghị quyết 03/NQ-CP do ai ký?")
+    assert "Nguyễn Hòa Bình" in signed.text and not signed.abstained
+    assert signed.sources[0].doc == "nq-03-NQ-CP-2025.md"
+    when = answer(full_kb, "nghị quyết đó có hiệu lực từ khi nào?", context=signed.context)
+    assert "ngày ký" in when.text
+    # A news article reporting on a resolution does not give its signer: say so, do not guess.
+    ans = answer(full_kb, "Nghị quyết 08-NQ/TU do ai ký?")
+    assert ans.abstained and "không nêu người ký" in ans.text

@@ -37,6 +37,17 @@ def test_ask_batch_writes_one_line_per_question(full_data_dir, tmp_path):
     assert {"doc", "title", "score"} <= set(lines[0]["sources"][0])
 
 
+def test_ask_batch_answers_each_session_as_a_conversation(full_data_dir, tmp_path):
+    batch = tmp_path / "q.jsonl"
+    rows = [{"id": "1", "session": "s", "q": "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?"},
+            {"id": "x", "q": "còn năm 2030 thì sao?"},  # no session: independent
+            {"id": "2", "session": "s", "q": "còn năm 2030 thì sao?"}]
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    lines = {x["id"]: x for x in map(json.loads, _run(full_data_dir, "ask", "--batch", str(batch)).splitlines())}
+    assert "30% GRDP" in lines["2"]["answer"] and "Đắk Lắk" in lines["2"]["reading"]
+    assert lines["x"]["reading"] is None
+
+
 def test_eval_reports_the_metrics(full_data_dir, tmp_path):
     qs = tmp_path / "dev.jsonl"
     qs.write_text('{"id": "1", "q": "GRDP là gì?", "doc": "grdp-dinh-danh-chu-ky-so.md", "must": [["tổng sản phẩm"]]}\n'

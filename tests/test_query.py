@@ -22,6 +22,18 @@ def test_abbreviations_are_read_as_the_words_documents_use(typed, read):
     assert ABBREVIATIONS.expand(typed) == read
 
 
+def test_a_document_number_is_never_expanded():
+    assert ABBREVIATIONS.expand("Nghị quyết 08-NQ/TU của TU") == "Nghị quyết 08-NQ/TU của Tỉnh ủy"
+
+
+def test_a_table_row_reads_its_figure_with_its_unit():
+    row = render_row([("TT", "7"), ("Chỉ tiêu", "Tỉ lệ người dân dùng dịch vụ số"), ("Đơn vị", "%"),
+                      ("Kết quả", "≥ 70"), ("Cơ quan theo dõi", "Bộ Công an")])
+    assert row.startswith("Tỉ lệ người dân dùng dịch vụ số: kết quả: ≥ 70%;") and "Bộ Công an" in row
+    count = render_row([("Chỉ tiêu", "Số doanh nghiệp lớn"), ("Đơn vị", "Doanh nghiệp"), ("Kết quả", "≥ 10")])
+    assert "≥ 10 doanh nghiệp" in count
+
+
 def test_a_lower_case_syllable_is_never_taken_for_an_abbreviation():
     assert ABBREVIATIONS.expand("ap dung tu ngay nao") == "ap dung tu ngay nao"  # "tu" is "từ", not "TU"
 

@@ -215,8 +215,21 @@ async def test_group_messages_need_a_mention(tg):
 async def test_commands_are_registered_in_vietnamese(tg):
     fake, _ = tg
     [(_, params)] = [c for c in fake.calls if c[0] == "setMyCommands"]
-    assert {c["command"] for c in params["commands"]} == {"start", "help", "tinh", "nguon"}
+    assert {c["command"] for c in params["commands"]} == {"start", "help", "tinh", "nguon", "moi"}
     assert any("tỉnh" in c["description"] for c in params["commands"])
+
+
+async def test_a_follow_up_continues_the_previous_question_until_moi(tg):
+    fake, _ = tg
+    await _ask(fake, USER, "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?")
+    [reply] = await _ask(fake, USER, "còn năm 2030 thì sao?")
+    assert "Hiểu là:" in reply["text"] and "30% GRDP" in reply["text"]
+    [help_text] = await _ask(fake, USER, "/help")
+    assert "/moi" in help_text["text"] and "30 phút" in help_text["text"]
+    [done] = await _ask(fake, USER, "/moi")
+    assert "chủ đề mới" in done["text"]
+    [alone] = await _ask(fake, USER, "còn năm 2030 thì sao?")
+    assert "Hiểu là:" not in alone["text"]
 
 
 async def test_start_offers_example_questions_that_can_be_tapped(tg):

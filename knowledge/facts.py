@@ -1,0 +1,200 @@
+"""Document facts: a legal instrument's number, date, issuing body, signer and entry into force.
+
+They are read from the text itself, never from the file: an official text's header
+("CHÍNH PHỦ … Số: 03/NQ-CP … Hà Nội, ngày 09 tháng 01 năm 2025"), its signature block
+("TM. CHÍNH PHỦ … Nguyễn Hòa Bình"), a "Thông tin văn bản" table, a codification's source
+notes ("(Điều 1 Luật số 67/2006/QH11 … ngày 29/06/2006 của Quốc hội, có hiệu lực thi hành
+kể từ ngày 01/01/2007)") or the sentence of a news article that names the instrument
+("ngày 24/12/2021, Ban Thường vụ Tỉnh ủy đã ban hành Nghị quyết số 08-NQ/TU").
+
+A fact that the text does not state stays ``None``: a news article's own date is not the
+date of the resolution it reports on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from index.text import fold, split_sentences
+
+# What a question asks about a document, from its folded wording (general interrogatives).
+_ASKS = {
+    "signer": r"\b(ai ky|nguoi ky|ky boi|do ai ky|ai la nguoi ky|ky ban hanh la ai)\b",
+    "issuer": r"\b((co quan|cap|to chuc|don vi) nao (da )?(ban hanh|thong qua)|(do )?ai (da )?(ban hanh|thong qua)|"
+              r"ban hanh boi|noi ban hanh|(ban hanh|thong qua) boi (ai|co quan nao))\b",
+    "issued": r"\b(ban hanh (vao )?(ngay|luc|khi) nao|ngay ban hanh|(thong qua|ky|ra doi) (vao )?(ngay|khi|luc) nao|"
+              r"ban hanh (tu )?bao gio|ban hanh nam nao|ngay nao ban hanh)\b",
+    "effective": r"\b(hieu luc)\b",
+    "number": r"\b(so may|so hieu|so bao nhieu|la so nao|so nao|(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|"
+              r"ke hoach|van ban) nao)\b",
+}
+_ASK_RES = {name: re.compile(p) for name, p in _ASKS.items()}
+
+# Bodies that issue instruments, longest first ("Ban Thường vụ Tỉnh ủy" before "Tỉnh ủy").
+_BODY = (r"Ban Chấp hành Đảng bộ (?:tỉnh|thành phố) [A-ZĐ][\wÀ-ỹ]*(?: [A-ZĐ][\wÀ-ỹ]*){0,3}(?: khóa [IVXLC]+)?"
+         r"|Ban Chấp hành Trung ương|Ban Thường vụ (?:Tỉnh|Thành|Huyện) ủy|Bộ Chính trị|Ban Bí thư"
+         r"|Ủy ban Thường vụ Quốc hội|Quốc hội|Thủ tướng Chính phủ|Chính phủ"
+         r"|(?:Hội đồng nhân dân|HĐND|Ủy ban nhân dân|UBND) (?:tỉnh|thành phố|huyện)(?: [A-ZĐ][\wÀ-ỹ]*){0,3}"
+         r"|(?:Tỉnh|Thành|Huyện) ủy(?: [A-ZĐ][\wÀ-ỹ]*){0,3}|Bộ (?:[A-ZĐ][\wÀ-ỹ]*)(?: (?:và )?[A-Za-zĐđÀ-ỹ]+){1,5}?"
+         r"(?= |,|\.|$)")
+_BODY_RE = re.compile(_BODY)
+_DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s*(?:tháng\s+|/)(\d{1,2})\s*(?:năm\s+|/)(\d{4})", re.IGNORECASE)
+_EFFECTIVE_RE = re.compile(r"(?:có )?hiệu lực(?: thi hành)?(?: kể)? từ (ngày ký(?: ban hành)?|ngày \d{1,2}\s*"
+                           r"(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4})", re.IGNORECASE)
+_SIGNATURE_START = re.compile(r"^(?:TM|KT|T/M|Q|TL|TUQ)\.?\s+[A-ZĐÀ-Ỹ]", re.MULTILINE)
+_PERSON = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+_TITLED_SIGNER = re.compile(r"(Tổng Bí thư|Chủ tịch(?: nước)?|Thủ tướng(?: Chính phủ)?|Phó Thủ tướng|Bộ trưởng|Bí thư)"
+                            r" ((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+ ){1,4}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+),? (?:đã )?ký")
+_TABLE_ROW = re.compile(r"^\|\s*\**([^|*]+?)\**\s*\|\s*([^|\n]*?)\s*\|?\s*$", re.MULTILINE)
+
+
+@dataclass
+class Facts:
+    """What a text states about one instrument."""
+
+    number: str
+    issued: str | None = None  # dd/mm/yyyy as Vietnamese texts write it
+    issuer: str | None = None
+    signer: str | None = None
+    effective: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)  # fact name -> the line it was read from
+
+    def get(self, name: str) -> str | None:
+        return self.number if name == "number" else getattr(self, name)
+
+
+def asked_facts(question: str) -> list[str]:
+    """The document facts a question asks for, in a fixed order: number, issuer, issued, signer, effective."""
+    folded = fold(question)
+    asked = [name for name in ("number", "issuer", "issued", "signer", "effective") if _ASK_RES[name].search(folded)]
+    # "ban hành ngày nào" asks the date; "ngày nào" alone next to "ban hành" too.
+    if "issued" not in asked and re.search(r"\bban hanh\b|\bthong qua\b", folded) and \
+            re.search(r"\b(ngay nao|khi nao|bao gio|luc nao|nam nao)\b", folded):
+        asked.append("issued")
+    return asked
+
+
+def _date(m: re.Match) -> str:
+    d, mth, y = (int(g) for g in m.groups())
+    try:
+        date(y, mth, d)
+    except ValueError:
+        return m.group(0)
+    return f"{d:02d}/{mth:02d}/{y}"
+
+
+def _table(text: str) -> dict[str, str]:
+    """A "Thông tin văn bản" table: folded attribute -> value."""
+    return {fold(k.strip()): v.strip() for k, v in _TABLE_ROW.findall(text[:4000]) if v.strip()}
+
+
+def _signer(text: str) -> tuple[str | None, str | None]:
+    """(signer, evidence) from a signature block ("TM. CHÍNH PHỦ / KT. THỦ TƯỚNG / … / Nguyễn Hòa Bình")
+    or a sentence saying who signed ("Tổng Bí thư Tô Lâm đã ký ban hành")."""
+    for m in _SIGNATURE_START.finditer(text):
+        block = [l.strip(" *_") for l in text[m.start():m.start() + 400].splitlines()[:8]]
+        for n, line in enumerate(block):
+            if _PERSON.match(line) and line.upper() != line:
+                titles = [b for b in block[:n] if b and b.upper() == b and not b.startswith("[")]
+                return line, " / ".join([*titles, line])
+    m = _TITLED_SIGNER.search(text[:20000])
+    if m:
+        name = m.group(2).split()
+        while name and name[-1][:1].islower():  # "Tô Lâm đã": the class ranges also hold lower case
+            name.pop()
+        if len(name) >= 2:
+            return f"{m.group(1)} {' '.join(name)}", m.group(0)
+    return None, None
+
+
+def _own(text: str, number: str) -> Facts:
+    """Facts of the text's own instrument, from its header, table and signature block."""
+    facts = Facts(number)
+    table = _table(text)
+    head = text[:1500]
+    issued = _DATE_RE.search(head) or (re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", table.get("ngay ban hanh", "")))
+    if issued:
+        facts.issued = _date(issued)
+        facts.evidence["issued"] = issued.group(0)
+    issuer = table.get("noi ban hanh") or table.get("co quan ban hanh")
+    if not issuer:
+        first = next((l.strip("# *") for l in head.splitlines() if l.strip("# *")), "")
+        top = re.split(r"\s+CỘNG HÒA|\s{2,}", first)[0].strip()
+        if top and top.upper() == top and 2 < len(top) < 60 and "CỘNG HÒA" not in top:
+            issuer = top.capitalize()
+    facts.issuer = issuer
+    if issuer:
+        facts.evidence["issuer"] = head.splitlines()[0].strip("# ") if not table.get("noi ban hanh") else f"Nơi ban hành: {issuer}"
+    signer = table.get("nguoi ky")
+    evidence = f"Người ký: {signer}" if signer else None
+    if not signer:
+        signer, evidence = _signer(text)
+    if signer:
+        facts.signer = signer
+        facts.evidence["signer"] = evidence
+    effective = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", table.get("ngay hieu luc", ""))
+    if effective:
+        facts.effective = _date(effective)
+        facts.evidence["effective"] = f"Ngày hiệu lực: {facts.effective}"
+    else:
+        m = _EFFECTIVE_RE.search(text[:30000])
+        if m:
+            facts.effective = _phrase_date(m.group(1))
+            facts.evidence["effective"] = next((s for s in split_sentences(text[max(0, m.start() - 300):m.end() + 5])
+                                                if m.group(0) in s), m.group(0))
+    return facts
+
+
+def _phrase_date(phrase: str) -> str:
+    m = _DATE_RE.search(phrase)
+    return _date(m) if m else phrase
+
+
+def _mentioned(text: str, number: str) -> Facts:
+    """Facts of an instrument another text cites: from the sentences that name its number,
+    taking a date or a body only when it is attached to the number."""
+    facts = Facts(number)
+    escaped = re.escape(number)
+    for sentence in split_sentences(text):
+        if number not in sentence:
+            continue
+        # "… 07-NQ/TU, ngày 27/10/2021 của Ban Chấp hành …", "ngày 24/12/2021, Ban Thường vụ … ban hành … 08-NQ/TU"
+        after = re.search(escaped + r"[^.;]{0,60}?" + r"([Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4})",
+                          sentence)
+        before = re.search(r"([Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4}),?\s+(" + _BODY +
+                           r")\s+(?:đã\s+)?(?:ban hành|thông qua|ký)[^.;]{0,40}?" + escaped, sentence)
+        found = after or before
+        if found and facts.issued is None:
+            facts.issued = _phrase_date(found.group(1))
+            facts.evidence["issued"] = sentence.strip()
+        body = None
+        if before:
+            body = before.group(2)
+        else:
+            m = re.search(escaped + r"[^.;]{0,60}?\bcủa (" + _BODY + ")", sentence)
+            body = m.group(1) if m else None
+        if body and facts.issuer is None:
+            facts.issuer = body.strip()
+            facts.evidence["issuer"] = sentence.strip()
+        effective = re.search(escaped + r"[^;]{0,200}?" + _EFFECTIVE_RE.pattern, sentence, re.IGNORECASE)
+        if effective and facts.effective is None:
+            facts.effective = _phrase_date(effective.group(1))
+            facts.evidence["effective"] = sentence.strip()
+        facts.evidence.setdefault("number", sentence.strip())
+        if facts.issued and facts.issuer and facts.effective:
+            break
+    return facts
+
+
+def instrument_facts(text: str, number: str, own: bool) -> Facts:
+    """What ``text`` states about instrument ``number`` (``own``: the text is that instrument)."""
+    facts = _own(text, number) if own else Facts(number)
+    cited = _mentioned(text, number)
+    for name in ("issued", "issuer", "effective"):
+        if getattr(facts, name) is None and getattr(cited, name) is not None:
+            setattr(facts, name, getattr(cited, name))
+            facts.evidence[name] = cited.evidence[name]
+    facts.evidence.setdefault("number", cited.evidence.get("number") or next(iter(facts.evidence.values()), ""))
+    return facts

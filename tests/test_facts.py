@@ -1,0 +1,53 @@
+"""Document facts read from a text: number, date, issuing body, signer, entry into force."""
+
+from knowledge.facts import asked_facts, instrument_facts
+
+OFFICIAL = """# ỦY BAN NHÂN DÂN TỈNH NGHỆ AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 12/KH-UBND
+Nghệ An, ngày 05 tháng 03 năm 2024
+
+# KẾ HOẠCH
+## Chuyển đổi số tỉnh Nghệ An năm 2024
+
+Kế hoạch này có hiệu lực kể từ ngày 15/03/2024.
+
+Đến năm 2025, 80% hồ sơ được xử lý trên môi trường mạng.
+
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Trần Văn Bình
+"""
+
+NEWS = ("Ngày 10/05/2023, Ban Thường vụ Tỉnh ủy đã ban hành Nghị quyết số 15-NQ/TU về chuyển đổi số. "
+        "Nghị quyết số 21/NQ-TU của Tỉnh ủy đánh giá: nhận thức đóng vai trò quyết định.")
+
+
+def test_official_text_header_and_signature_block():
+    facts = instrument_facts(OFFICIAL, "12/KH-UBND", own=True)
+    assert facts.issued == "05/03/2024"
+    assert facts.issuer == "Ủy ban nhân dân tỉnh nghệ an"
+    assert facts.signer == "Trần Văn Bình"
+    assert facts.effective == "15/03/2024"
+    assert "Trần Văn Bình" in facts.evidence["signer"]
+
+
+def test_news_gives_only_the_facts_attached_to_the_number():
+    facts = instrument_facts(NEWS, "15-NQ/TU", own=False)
+    assert facts.issued == "10/05/2023" and facts.issuer == "Ban Thường vụ Tỉnh ủy"
+    other = instrument_facts(NEWS, "21/NQ-TU", own=False)
+    assert other.issuer == "Tỉnh ủy"
+    assert other.issued is None  # the article's other date is not this resolution's
+    assert other.signer is None
+
+
+def test_what_is_asked_about_a_document():
+    assert asked_facts("ai ký vậy?") == ["signer"]
+    assert set(asked_facts("ban hanh ngay nao, ai ban hanh")) == {"issuer", "issued"}
+    assert asked_facts("luật đó có hiệu lực từ ngày nào?") == ["effective"]
+    assert asked_facts("chỉ tiêu đó nằm trong nghị quyết số mấy") == ["number"]
+    # an agency asked about a task or a target is not the document's issuer
+    assert asked_facts("cơ quan nào theo dõi, đánh giá chỉ tiêu này?") == []
+    assert asked_facts("Dịch vụ công trực tuyến mức độ 4 là gì?") == []
