@@ -342,7 +342,7 @@ def run(ctx: click.Context, config: Path | None) -> None:
     """Start every configured channel (Telegram, Zalo); without one, the terminal chat."""
     import asyncio
 
-    from .run import serve
+    from .run import StartupError, serve
     from .settings import SettingsError, load_settings
 
     try:
@@ -350,7 +350,7 @@ def run(ctx: click.Context, config: Path | None) -> None:
     except SettingsError as e:
         raise CliError(f"{e}\n\nGợi ý: xem mục Configuration trong README.")
     ctx.obj["limits"] = settings.limits
-    kb = _open_kb(ctx)
+    kb = _open_kb(ctx, model=not settings.any_channel)  # channels listen first, then load the model
     if not settings.any_channel:
         click.echo("Chưa cấu hình kênh nào (Telegram, Zalo); mở trò chuyện trong terminal.", err=True)
         from .chat import run_chat
@@ -365,7 +365,10 @@ def run(ctx: click.Context, config: Path | None) -> None:
     if settings.zalo_oa_enabled:
         channels.append("Zalo OA (webhook)")
     click.echo(f"Đang chạy: {', '.join(channels)}; máy chủ cổng {settings.port}. Nhấn Ctrl+C để dừng.", err=True)
-    asyncio.run(serve(settings, kb))
+    try:
+        asyncio.run(serve(settings, kb))
+    except StartupError as e:
+        raise CliError(str(e))
 
 
 @cli.command()

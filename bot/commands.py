@@ -14,7 +14,7 @@ from knowledge import provinces as gz
 from knowledge.answer import Source, format_plain
 
 from .format import shorten
-from .service import NotAdmin, Service
+from .service import NotAdmin, ReindexRunning, Service
 
 WELCOME = ("Xin chào! Mình là Trợ lý Chuyển đổi số. Bạn cứ gõ câu hỏi về chuyển đổi số, có dấu hay không dấu "
            "đều được, ví dụ: «Dịch vụ công trực tuyến toàn trình là gì?».\n"
@@ -22,6 +22,7 @@ WELCOME = ("Xin chào! Mình là Trợ lý Chuyển đổi số. Bạn cứ gõ 
 # One line for every channel's help: how follow-up questions are read.
 FOLLOW_UP_HELP = ("Bạn có thể hỏi tiếp câu trước, ví dụ «còn năm 2030 thì sao?», «ai ký văn bản đó?». "
                   "Mình nhớ ngữ cảnh {minutes} phút; gõ /moi để bắt đầu chủ đề mới.")
+ASK_FIRST = "Chưa có câu trả lời nào để xem thêm. Bạn hãy đặt câu hỏi trước nhé."
 NEW_TOPIC = "Đã bắt đầu chủ đề mới. Câu hỏi tiếp theo sẽ không dựa vào các câu trước."
 HINT = "Gõ /nguon để xem đoạn trích, /them để xem thêm, 👍 hoặc 👎 để góp ý."
 HELP = (WELCOME + "\nGõ 👍 hoặc 👎 sau một câu trả lời để góp ý.\n")
@@ -45,7 +46,6 @@ class TextCommands:
 
     def __init__(self, service: Service, platform: str):
         self.service, self.platform = service, platform
-        self._more_offset: dict[str, int] = {}
 
     async def handle(self, chat_id: str, user_id: str, text: str) -> list[Reply]:
         text = (text or "").strip()
@@ -72,7 +72,6 @@ class TextCommands:
         ans = asked.answer
         if ans.needs_province:
             return [Reply("Bạn chưa chọn tỉnh của mình. Gõ /tinh kèm tên tỉnh (ví dụ: /tinh Đắk Lắk) rồi hỏi lại nhé.")]
-        self._more_offset[chat_id] = 0
         buttons = bool(ans.sources) and asked.question_id is not None
         return [Reply(format_plain(ans), buttons=buttons, question_id=asked.question_id)]
 
@@ -94,19 +93,22 @@ class TextCommands:
         return [Reply(f"Đã lưu tỉnh của bạn: {place.label()}.")]
 
     async def _sources(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
-        qid = self.service.last_question_id(self.platform, chat_id)
+        qid = await asyncio.to_thread(self.service.last_question_id, self.platform, chat_id)
         sources = await asyncio.to_thread(self.service.sources, qid) if qid else []
         if not sources:
-            return [Reply("Chưa có câu trả lời nào có nguồn. Bạn hãy đặt câu hỏi trước nhé.")]
+            return [Reply(ASK_FIRST)]
         return [Reply(plain_passages(sources))]
 
     async def _more(self, chat_id: str, user_id: str, arg: str) -> list[Reply]:
-        qid = self.service.last_question_id(self.platform, chat_id)
-        offset = self._more_offset.get(chat_id, 0)
-        sources, nxt = await asyncio.to_thread(self.service.more, qid, offset) if qid else ([], None)
+        # The offset lives in the database with the chat's last question: it survives a restart.
+        qid, offset = await asyncio.to_thread(self.service.more_position, self.platform, chat_id)
+        if qid is None:
+            return [Reply(ASK_FIRST)]
+        sources, nxt = await asyncio.to_thread(self.service.more, qid, offset)
         if not sources:
             return [Reply("Không còn đoạn liên quan nào khác.")]
-        self._more_offset[chat_id] = nxt if nxt is not None else offset + len(sources)
+        await asyncio.to_thread(self.service.set_more_offset, self.platform, chat_id,
+                                nxt if nxt is not None else offset + len(sources))
         tail = "\n\nGõ /them để xem tiếp." if nxt is not None else ""
         return [Reply(plain_passages(sources, start=offset + 1) + tail)]
 
@@ -163,7 +165,7 @@ class TextCommands:
             n = await self.service.reindex(self.platform, user_id)
         except NotAdmin:
             return [Reply("Xin lỗi, lệnh này chỉ dành cho quản trị viên.")]
-        except RuntimeError as e:
+        except ReindexRunning as e:
             return [Reply(f"Không thể lập lại chỉ mục: {e}.")]
         return [Reply(f"Đã lập lại chỉ mục: {n} đoạn.")]
 

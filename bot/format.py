@@ -17,12 +17,22 @@ def split_message(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
-        window = rest[:limit]
         cut = -1
-        for sep in ("\n\n", "\n", " "):
-            cut = window.rfind(sep)
-            if cut > limit // 3:  # a boundary too near the start would make tiny pieces
-                break
+        if len(rest) <= 2 * limit:
+            # The last two pieces: cut near the middle, so the second is not a stub of a few words.
+            middle = max(len(rest) // 2, len(rest) - limit)
+            for sep in ("\n\n", "\n", " "):
+                cut = rest[: middle + 1].rfind(sep)
+                if cut >= len(rest) - limit and cut > middle // 2:
+                    break
+            else:
+                cut = -1
+        if cut <= 0:
+            window = rest[:limit]
+            for sep in ("\n\n", "\n", " "):
+                cut = window.rfind(sep)
+                if cut > limit // 3:  # a boundary too near the start would make tiny pieces
+                    break
         if cut <= 0:
             cut = limit
         pieces.append(rest[:cut].rstrip())

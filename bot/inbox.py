@@ -31,6 +31,11 @@ SCHEMA = """
 KEEP_DAYS = 3  # finished updates are remembered this long (Telegram keeps updates for a day)
 
 
+def _storable(key: str) -> str:
+    """A key SQLite can store: a lone surrogate in a forged id is written escaped."""
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")[:200]
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -50,11 +55,12 @@ class Inbox:
         If the database stays locked past its busy timeout the update is answered
         anyway: answering twice is better than not at all.
         """
+        key = _storable(key)
         try:
             with self.kb.transaction() as conn:
                 new = conn.execute(
                     "INSERT OR IGNORE INTO inbox(platform, key, payload, received_at) VALUES (?, ?, ?, ?)",
-                    (platform, key, json.dumps(payload, ensure_ascii=False), _now().isoformat(timespec="seconds")),
+                    (platform, key, json.dumps(payload), _now().isoformat(timespec="seconds")),  # ASCII: a lone surrogate stays storable
                 ).rowcount == 1
         except sqlite3.OperationalError as e:
             logger.error("%s: update %s not recorded (%s); answering it without the duplicate check",
@@ -69,6 +75,7 @@ class Inbox:
         return False
 
     def done(self, platform: str, key: str) -> None:
+        key = _storable(key)
         try:
             with self.kb.transaction() as conn:
                 conn.execute("UPDATE inbox SET done = 1 WHERE platform = ? AND key = ?", (platform, key))
@@ -80,13 +87,17 @@ class Inbox:
 
         Call once at start, before new updates flow; ``receive`` then lets each through once more.
         """
+        return [payload for _, payload in self.pending(platform)]
+
+    def pending(self, platform: str) -> list[tuple[str, dict]]:
+        """(key, update) of the updates received but never finished, oldest first (see :meth:`unfinished`)."""
         rows = self.kb.reader().execute(
             "SELECT key, payload FROM inbox WHERE platform = ? AND done = 0 ORDER BY received_at, rowid",
             (platform,)).fetchall()
         if rows:
             logger.warning("%s: answering %d update(s) left unfinished by the last run", platform, len(rows))
         self._replaying.update((platform, key) for key, _ in rows)
-        return [json.loads(payload) for _, payload in rows]
+        return [(key, json.loads(payload)) for key, payload in rows]
 
     async def handle_once(self, platform: str, key: str, payload: dict,
                           handle: Callable[[], Awaitable[None]]) -> None:
@@ -96,6 +107,10 @@ class Inbox:
         """
         if key and not await asyncio.to_thread(self.receive, platform, key, payload):
             return
+        await self.handle_received(platform, key, handle)
+
+    async def handle_received(self, platform: str, key: str, handle: Callable[[], Awaitable[None]]) -> None:
+        """Await ``handle()`` for an update already recorded with :meth:`receive`; mark it done after."""
         try:
             await handle()
         finally:

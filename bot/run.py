@@ -9,6 +9,7 @@ import signal
 import aiohttp
 from aiohttp import web
 from telegram import Update
+from telegram.error import InvalidToken
 
 from knowledge.store import KnowledgeBase
 
@@ -43,6 +44,7 @@ class Runtime:
         self.webhook = bool(settings.telegram_webhook_url)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        self.ready = service.kb.dense_loaded  # the model and dense index are loaded
 
     async def start(self) -> None:
         if self.settings.telegram_enabled:
@@ -53,7 +55,8 @@ class Runtime:
             self.zalo_bot = ZaloBot(self.settings, self.service, self._http)
         if self.settings.zalo_oa_enabled:
             self.zalo_oa = ZaloOA(self.settings, self.service, self._http)
-        self._runner = web.AppRunner(server.init(self.settings, self.telegram, self.zalo_bot, self.zalo_oa))
+        self._runner = web.AppRunner(server.init(self.settings, self.telegram, self.zalo_bot, self.zalo_oa,
+                                                 health=self.health))
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await site.start()
@@ -83,6 +86,26 @@ class Runtime:
             await self.telegram.updater.start_polling(timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES)
             logger.info("telegram: long polling")
 
+    async def warm_up(self) -> None:
+        """Load the model and the dense index (the server already listens and stores updates)."""
+        await asyncio.to_thread(self.service.kb.warm_up)
+        self.ready = True
+        logger.info("model loaded: answering")
+
+    def health(self) -> dict:
+        channels = {}
+        if self.telegram is not None:
+            polling = not self.webhook
+            alive = bool(self.telegram.running and (not polling or (self.telegram.updater and
+                                                                    self.telegram.updater.running)))
+            channels["telegram"] = {"mode": "polling" if polling else "webhook", "ok": alive}
+        if self.zalo_bot is not None:
+            channels["zalo_bot"] = self.zalo_bot.health()
+        if self.zalo_oa is not None:
+            channels["zalo_oa"] = {"mode": "webhook", "ok": True}
+        return {"ok": all(c["ok"] for c in channels.values()), "state": "ready" if self.ready else "starting",
+                "channels": channels}
+
     async def stop(self) -> None:
         if self.zalo_bot is not None:
             await self.zalo_bot.stop()
@@ -107,8 +130,16 @@ async def serve(settings: Settings, kb: KnowledgeBase) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await runtime.start()
     try:
+        await runtime.start()  # listens at once: updates arriving meanwhile wait in the inbox
+        warming = asyncio.create_task(runtime.warm_up())
         await stop.wait()
+        warming.cancel()
+    except InvalidToken as e:
+        raise StartupError("Telegram từ chối token (401): kiểm tra CDSBOT_TELEGRAM_TOKEN") from e
     finally:
         await runtime.stop()
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why, in one line for the operator."""

@@ -35,9 +35,14 @@ def _secret_matches(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+HEALTH = web.AppKey("health", object)
+
+
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness probe for load balancers and monitors."""
-    return web.json_response({"ok": True})
+    """Liveness: 200 while every channel is alive ("starting" until the model is loaded; updates
+    are stored meanwhile), 503 when one is stuck (a poller that has not succeeded for minutes)."""
+    report = request.app[HEALTH]() if HEALTH in request.app else {"ok": True, "state": "ready"}
+    return web.json_response(report, status=200 if report["ok"] else 503)
 
 
 async def _checked_json(request: web.Request, header: str, secret: str, channel: str,
@@ -49,9 +54,55 @@ async def _checked_json(request: web.Request, header: str, secret: str, channel:
         data = json.loads(await request.read())
         if not isinstance(data, dict) or (required and required not in data):
             raise ValueError("not an object")
-    except (ValueError, UnicodeDecodeError):
-        return web.json_response({"ok": False, "error": f"send a {channel} update as a JSON object"}, status=400)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _bad_request(channel)
     return data
+
+
+def _bad_request(channel: str) -> web.Response:
+    return web.json_response({"ok": False, "error": f"send a {channel} update as a JSON object"}, status=400)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
+
+
+def _valid_user(user: object) -> bool:
+    return isinstance(user, dict) and _is_int(user.get("id")) and isinstance(user.get("first_name"), str) \
+        and isinstance(user.get("is_bot"), bool)
+
+
+def _valid_message(message: object) -> bool:
+    """The fields the bot reads, with the types the Bot API guarantees (PTB accepts much else)."""
+    if not isinstance(message, dict) or not _is_int(message.get("message_id")):
+        return False
+    date, chat = message.get("date"), message.get("chat")
+    if not _is_int(date) or not 0 <= date < 2**32:
+        return False
+    if not isinstance(chat, dict) or not _is_int(chat.get("id")) or not isinstance(chat.get("type"), str):
+        return False
+    if "from" in message and not _valid_user(message["from"]):
+        return False
+    return all(isinstance(message.get(k), str) for k in ("text", "caption") if k in message)
+
+
+_MESSAGE_FIELDS = ("message", "edited_message", "channel_post", "edited_channel_post")
+
+
+def valid_telegram_update(data: dict) -> bool:
+    """Whether a webhook body is an update the Bot API could have sent."""
+    if not _is_int(data.get("update_id")):
+        return False
+    for name in _MESSAGE_FIELDS:
+        if name in data and not _valid_message(data[name]):
+            return False
+    if "callback_query" in data:
+        query = data["callback_query"]
+        if not isinstance(query, dict) or not isinstance(query.get("id"), str) or not _valid_user(query.get("from")):
+            return False
+        if not isinstance(query.get("data", ""), str) or ("message" in query and not _valid_message(query["message"])):
+            return False
+    return True
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
@@ -61,7 +112,16 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if isinstance(data, web.Response):
         return data
     app = request.app[TELEGRAM]
-    await app.update_queue.put(Update.de_json(data, app.bot))
+    if not valid_telegram_update(data):
+        logger.warning("telegram webhook: dropped a body that is not a Bot API update")
+        return _bad_request("telegram")
+    try:
+        update = Update.de_json(data, app.bot)
+    except Exception as e:  # PTB raises many kinds on a malformed update; it is the sender's fault
+        logger.warning("telegram webhook: dropped an update that is not a valid Update (%s: %.200s)",
+                       type(e).__name__, e)
+        return _bad_request("telegram")
+    await app.update_queue.put(update)
     return web.json_response({"ok": True})
 
 
@@ -78,17 +138,24 @@ async def zalo_bot_webhook(request: web.Request) -> web.Response:
 async def zalo_oa_webhook(request: web.Request) -> web.Response:
     """Verify the OA event's signature and age; acknowledge at once, answer in the background."""
     oa = request.app[ZALO_OA]
-    event = oa.verify(await request.read(), request.headers.get("X-ZEvent-Signature", ""))
+    body = await request.read()
+    event = oa.verify(body, request.headers.get("X-ZEvent-Signature", ""))
     if event is None:
         return _forbidden("zalo oa", request)
-    oa.dispatch(event)
+    await oa.accept(event, body)  # on disk before Zalo is told it arrived
     return web.json_response({"ok": True})
 
 
-def init(settings: Settings, telegram: Application | None = None, zalo_bot=None, zalo_oa=None) -> web.Application:
-    """Build the web application; routes exist only for the channels configured."""
+def init(settings: Settings, telegram: Application | None = None, zalo_bot=None, zalo_oa=None,
+         health=None) -> web.Application:
+    """Build the web application; routes exist only for the channels configured.
+
+    :param health: returns the /healthz report, ``{"ok": bool, …}``
+    """
     app = web.Application(client_max_size=MAX_BODY)
     app[SETTINGS] = settings
+    if health is not None:
+        app[HEALTH] = health
     app.router.add_get("/healthz", healthz)
     if telegram is not None:
         app[TELEGRAM] = telegram

@@ -57,6 +57,10 @@ class NotAdmin(Exception):
     """The user is not on the admin allow-list."""
 
 
+class ReindexRunning(RuntimeError):
+    """A reindex was asked for while another one runs."""
+
+
 @dataclass
 class Asked:
     """An answered question, with the id its buttons refer to."""
@@ -114,8 +118,9 @@ class Service:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
             columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
-            if "context" not in columns:  # databases made before conversation contexts
-                conn.execute("ALTER TABLE users ADD COLUMN context TEXT")
+            for column in ("context TEXT", "more_offset INTEGER"):  # databases made before these existed
+                if column.split()[0] not in columns:
+                    conn.execute(f"ALTER TABLE users ADD COLUMN {column}")
         self.context_ttl = context_minutes * 60
         self.inbox = Inbox(kb)
 
@@ -128,9 +133,12 @@ class Service:
         """Answer ``text`` for a chat (using its saved province) and log it."""
         if self._answer_slots is None:
             self._answer_slots = asyncio.Semaphore(self.answer_slots)
+        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot be stored or sent
         province, context = await asyncio.to_thread(self._chat_state, platform, chat_id)
         async with self._answer_slots:
             ans = await asyncio.to_thread(answer, self.kb, text, province, context=context)
+        if not any(ch.isalpha() for ch in text):  # an emoji or a stray symbol is not a question for /stats
+            return Asked(None, ans)
         try:
             qid = await asyncio.to_thread(self._log_question, platform, chat_id, user_id, ans)
         except sqlite3.OperationalError as e:  # locked past the busy timeout: answer anyway
@@ -171,9 +179,10 @@ class Service:
             qid = cur.lastrowid
             context = json.dumps(ans.context.to_dict(), ensure_ascii=False) if ans.context else None
             conn.execute(
-                "INSERT INTO users(platform, chat_id, last_question_id, context, updated_at) VALUES (?,?,?,?,?) "
+                "INSERT INTO users(platform, chat_id, last_question_id, context, more_offset, updated_at) "
+                "VALUES (?,?,?,?,0,?) "
                 "ON CONFLICT(platform, chat_id) DO UPDATE SET last_question_id = excluded.last_question_id, "
-                "context = excluded.context, updated_at = excluded.updated_at",
+                "context = excluded.context, more_offset = 0, updated_at = excluded.updated_at",
                 (platform, str(chat_id), qid, context, _now()))
         return qid
 
@@ -208,6 +217,17 @@ class Service:
         row = self.kb.reader().execute("SELECT last_question_id FROM users WHERE platform = ? AND chat_id = ?",
                                        (platform, str(chat_id))).fetchone()
         return row[0] if row and row[0] else None
+
+    def more_position(self, platform: str, chat_id: str) -> tuple[int | None, int]:
+        """The chat's last question and how many of its further passages were shown."""
+        row = self.kb.reader().execute("SELECT last_question_id, more_offset FROM users WHERE platform = ? "
+                                       "AND chat_id = ?", (platform, str(chat_id))).fetchone()
+        return (row[0], row[1] or 0) if row and row[0] else (None, 0)
+
+    def set_more_offset(self, platform: str, chat_id: str, offset: int) -> None:
+        with self.kb.transaction() as conn:
+            conn.execute("UPDATE users SET more_offset = ? WHERE platform = ? AND chat_id = ?",
+                         (offset, platform, str(chat_id)))
 
     def feedback(self, question_id: int, platform: str, user_id: str, value: int) -> bool:
         """Store 👍 (1) or 👎 (-1); a user's later vote replaces the earlier one."""
@@ -280,7 +300,7 @@ class Service:
 
     async def add_document(self, platform: str, user_id: str, filename: str, data: bytes) -> IngestResult:
         """Ingest an uploaded file. :raises LoaderError: with a message for the admin."""
-        self.require_admin(platform, user_id, "add", filename)
+        await asyncio.to_thread(self.require_admin, platform, user_id, "add", filename)
         kept = await asyncio.to_thread(self._keep_upload, filename, data)
         self.audit(platform, user_id, "add-stored", f"{Path(filename).name} -> {kept.name}", True)
         try:
@@ -296,8 +316,8 @@ class Service:
         return result
 
     async def remove_document(self, platform: str, user_id: str, doc_id: int) -> dict | None:
-        self.require_admin(platform, user_id, "remove", str(doc_id))
-        doc = self.kb.document(doc_id)
+        await asyncio.to_thread(self.require_admin, platform, user_id, "remove", str(doc_id))
+        doc = await asyncio.to_thread(self.kb.document, doc_id)
         if doc is None:
             return None
         await asyncio.to_thread(self.kb.remove, doc_id)
@@ -305,9 +325,9 @@ class Service:
 
     async def reindex(self, platform: str, user_id: str, progress: Callable[[int, int, str], None] | None = None) -> int:
         """Rebuild the indexes in a worker thread; questions keep being answered from the old ones."""
-        self.require_admin(platform, user_id, "reindex")
+        await asyncio.to_thread(self.require_admin, platform, user_id, "reindex")
         if self._reindexing:
-            raise RuntimeError("a reindex is already running")
+            raise ReindexRunning("một lần lập chỉ mục khác đang chạy")
         self._reindexing = True
         try:
             return await asyncio.to_thread(self.kb.reindex, progress)

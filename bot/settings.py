@@ -14,6 +14,7 @@ from pathlib import Path
 from knowledge.loaders import Limits
 from knowledge.store import default_data_dir
 
+from . import logs
 from .retry import Backoff
 
 
@@ -73,6 +74,11 @@ class Settings:
             value = getattr(self, f.name)
             shown.append(f"{f.name}={'***' if f.name in _SECRET and value else value!r}")
         return f"Settings({', '.join(shown)})"
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every token and key set, for masking in logs."""
+        return [str(getattr(self, name)) for name in sorted(_SECRET) if getattr(self, name)]
 
     @property
     def telegram_base_file_url(self) -> str:
@@ -156,6 +162,7 @@ def load_settings(config: Path | str | None = None, **overrides) -> Settings:
     values.update({k: v for k, v in overrides.items() if v is not None})
     kinds = {f.name: f.type for f in fields(Settings)}
     settings = Settings(**{k: _convert(k, v, kinds[k]) for k, v in values.items()})
+    logs.install(settings.secrets)  # from here on no log line shows them
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise SettingsError("cần đặt CDSBOT_TELEGRAM_WEBHOOK_SECRET khi dùng webhook: Telegram gửi lại khóa này "
                             "để bot từ chối các cập nhật giả mạo")

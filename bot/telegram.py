@@ -15,6 +15,7 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Mes
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
+    ApplicationHandlerStop,
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
@@ -31,7 +32,7 @@ from knowledge.loaders import SUPPORTED, LoaderError
 from .commands import FOLLOW_UP_HELP, NEW_TOPIC
 from .format import TELEGRAM_LIMIT, answer_html, passages_html, shorten, split_message
 from .retry import Backoff, retrying
-from .service import NotAdmin, Service
+from .service import NotAdmin, ReindexRunning, Service
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -231,45 +232,53 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id, user_id = _ids(update)
     kind, _, rest = (query.data or "").partition(":")
     args = rest.split(":")
+    args = [{"yes": "1", "no": "0"}.get(a, a) for a in args]  # removal buttons sent before ids were numeric
     try:
-        if kind == "src":
-            await query.answer()
-            sources = await asyncio.to_thread(service.sources, int(args[0]))
-            text = passages_html(sources) if sources else "Các đoạn trích này không còn trong kho dữ liệu."
-            await _send_long(query.message, text)
-        elif kind == "more":
-            await query.answer()
-            qid, offset = int(args[0]), int(args[1])
-            sources, nxt = await asyncio.to_thread(service.more, qid, offset)
-            if not sources:
-                await query.message.reply_text("Không còn đoạn liên quan nào khác.")
-                return
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton("➕ Thêm", callback_data=f"more:{qid}:{nxt}")]]) \
-                if nxt is not None else None
-            await _send_long(query.message, passages_html(sources, start=offset + 1), markup)
-        elif kind == "fb":
-            ok = await asyncio.to_thread(service.feedback, int(args[0]), PLATFORM, user_id, int(args[1]))
-            await query.answer("Cảm ơn bạn đã góp ý!" if ok else "Không tìm thấy câu trả lời này.")
-        elif kind == "pv":
-            await query.answer()
-            await query.edit_message_reply_markup(province_keyboard(int(args[0])))
-        elif kind == "ps":
-            name = gz.CURRENT[int(args[0])]
-            place = await asyncio.to_thread(service.set_province, PLATFORM, chat_id, name)
-            await query.answer(f"Đã lưu: {place.label()}")
-            await query.edit_message_text(f"Đã lưu tỉnh của bạn: {place.label()}. Giờ bạn có thể hỏi về «tỉnh tôi».")
-        elif kind == "ask":
-            await query.answer()
-            await _ask(update, context, EXAMPLES[int(args[0])])
-        elif kind == "rm":
-            await _confirm_remove(update, context, int(args[0]), args[1] == "yes")
-        elif kind == "docs":
-            await query.answer()
-            await query.edit_message_text(**_docs_page(service, int(args[0])))
-        else:
-            await query.answer()
-    except (ValueError, IndexError):
+        numbers = [int(a) for a in args] if rest else []  # every button carries integers only
+    except ValueError:
+        numbers = None
+    if numbers is None or (kind in ("src", "fb", "pv", "ps", "ask", "docs") and len(numbers) < 1) \
+            or (kind in ("more", "fb", "rm") and len(numbers) < 2):
         logger.warning("malformed callback data %r from user %s", query.data, user_id)
+        await query.answer("Nút này không còn dùng được.")
+        return
+    if kind == "src":
+        await query.answer()
+        sources = await asyncio.to_thread(service.sources, numbers[0])
+        text = passages_html(sources) if sources else "Các đoạn trích này không còn trong kho dữ liệu."
+        await _send_long(query.message, text)
+    elif kind == "more":
+        await query.answer()
+        qid, offset = numbers[0], numbers[1]
+        sources, nxt = await asyncio.to_thread(service.more, qid, offset)
+        if not sources:
+            await query.message.reply_text("Không còn đoạn liên quan nào khác.")
+            return
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("➕ Thêm", callback_data=f"more:{qid}:{nxt}")]]) \
+            if nxt is not None else None
+        await _send_long(query.message, passages_html(sources, start=offset + 1), markup)
+    elif kind == "fb":
+        ok = await asyncio.to_thread(service.feedback, numbers[0], PLATFORM, user_id, numbers[1])
+        await query.answer("Cảm ơn bạn đã góp ý!" if ok else "Không tìm thấy câu trả lời này.")
+    elif kind == "pv":
+        await query.answer()
+        await query.edit_message_reply_markup(province_keyboard(numbers[0]))
+    elif kind == "ps" and 0 <= numbers[0] < len(gz.CURRENT):
+        place = await asyncio.to_thread(service.set_province, PLATFORM, chat_id, gz.CURRENT[numbers[0]])
+        await query.answer(f"Đã lưu: {place.label()}")
+        await query.edit_message_text(f"Đã lưu tỉnh của bạn: {place.label()}. Giờ bạn có thể hỏi về «tỉnh tôi».")
+    elif kind == "ask" and 0 <= numbers[0] < len(EXAMPLES):
+        await query.answer()
+        await _ask(update, context, EXAMPLES[numbers[0]])
+    elif kind == "rm":
+        await _confirm_remove(update, context, numbers[0], numbers[1] == 1)
+    elif kind == "docs":
+        # The document list is an admin view: a pressed or forged page button is checked too.
+        if not await _require_admin(update, context, "docs", str(numbers[0])):
+            return
+        await query.answer()
+        await query.edit_message_text(**_docs_page(service, numbers[0]))
+    else:
         await query.answer("Nút này không còn dùng được.")
 
 
@@ -357,8 +366,8 @@ async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if doc is None:
         await update.effective_message.reply_text(f"Không có văn bản ID {doc_id}. Xem danh sách bằng /docs.")
         return
-    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("🗑 Xoá", callback_data=f"rm:{doc_id}:yes"),
-                                     InlineKeyboardButton("Huỷ", callback_data=f"rm:{doc_id}:no")]])
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("🗑 Xoá", callback_data=f"rm:{doc_id}:1"),
+                                     InlineKeyboardButton("Huỷ", callback_data=f"rm:{doc_id}:0")]])
     await update.effective_message.reply_text(f"Xoá văn bản [{doc_id}] «{doc['title']}»?", reply_markup=buttons)
 
 
@@ -396,7 +405,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _, user_id = _ids(update)
     try:
         n = await _service(context).reindex(PLATFORM, user_id, progress)
-    except RuntimeError as e:
+    except ReindexRunning as e:
         await _edit_quietly(status, f"Không thể lập lại chỉ mục: {e}.")
         return
     await _edit_quietly(status, f"✅ Đã lập lại chỉ mục: {n} đoạn.")
@@ -427,11 +436,12 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and tell the user something went wrong, without details."""
     logger.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message:
-        try:
-            await update.effective_message.reply_text("Xin lỗi, đã có lỗi khi xử lý. Bạn thử lại sau ít phút nhé.")
-        except TelegramError:
-            pass
+    try:
+        message = update.effective_message if isinstance(update, Update) else None
+        if message is not None:
+            await message.reply_text("Xin lỗi, đã có lỗi khi xử lý. Bạn thử lại sau ít phút nhé.")
+    except Exception as e:  # the error handler must never fail in turn
+        logger.warning("could not tell the user about the error: %s", e)
 
 
 # -------------------------------------------------------------- reliability
@@ -478,6 +488,14 @@ def inbox_key(token: str, update: Update) -> str:
     return f"{token.partition(':')[0]}:{update.update_id}"
 
 
+async def _guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first: an update without a sender or a chat (a channel post, a forged body) has no one
+    to answer; it is marked done and goes no further."""
+    if update.effective_user is None or update.effective_chat is None:
+        await _finish(update, context)
+        raise ApplicationHandlerStop
+
+
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs last for every update: its replies are sent, never answer it again."""
     await asyncio.to_thread(_service(context).inbox.done, PLATFORM, inbox_key(context.bot.token, update))
@@ -505,6 +523,7 @@ def build_application(settings: Settings, service: Service, webhook: bool = Fals
         builder = builder.updater(None)
     app = builder.build()
     app.bot_data.update(service=service, settings=settings)
+    app.add_handler(TypeHandler(Update, _guard), group=-1)
     app.add_handler(TypeHandler(Update, _finish), group=1)
     for name, handler in (("start", start), ("help", help_), ("tinh", tinh), ("nguon", nguon), ("moi", moi), ("add", add),
                           ("docs", docs), ("remove", remove), ("reindex", reindex), ("stats", stats)):

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable
 
@@ -35,6 +36,8 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 ZALO_LIMIT = 2000  # characters per Zalo message
+POLL_PAUSE_S = (1.0, 60.0)  # first and longest pause between failed polls
+POLL_STALE_S = 120.0  # no successful poll for this long (a poll lasts up to 30 s): /healthz says stuck
 TEXT_ONLY = ("Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi, ví dụ: "
              "«Dịch vụ công trực tuyến mức độ 4 là gì?»")
 
@@ -100,6 +103,7 @@ class ZaloBot:
         self.commands = TextCommands(service, "zalo")
         self._poller: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
+        self.last_ok = time.monotonic()  # of the last successful poll
 
     def _url(self, method: str) -> str:
         return f"{self.settings.zalo_bot_base_url.rstrip('/')}/bot{self.settings.zalo_bot_token}/{method}"
@@ -133,13 +137,16 @@ class ZaloBot:
     async def handle_event(self, event: dict) -> None:
         """One incoming event, bare or wrapped, answered once even if delivered again."""
         event = _unwrap(event)
-        message = event.get("message") or {}
-        await self.service.inbox.handle_once("zalo", str(message.get("message_id") or ""), event,
-                                             lambda: self._answer(event.get("event_name", ""), message))
+        message = event.get("message") if isinstance(event, dict) else None
+        if not isinstance(message, dict):
+            return
+        message_id = message.get("message_id")
+        key = str(message_id) if isinstance(message_id, (str, int)) else ""
+        await self.service.inbox.handle_once("zalo", key, event,
+                                             lambda: self._answer(str(event.get("event_name", "")), message))
 
     async def _answer(self, name: str, message: dict) -> None:
-        chat_id = str((message.get("chat") or {}).get("id", ""))
-        user_id = str((message.get("from") or {}).get("id", ""))
+        chat_id, user_id = _field_id(message.get("chat")), _field_id(message.get("from"))
         if not chat_id:
             return
         replies = [Reply(TEXT_ONLY)]
@@ -148,7 +155,8 @@ class ZaloBot:
                 await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"}, retry=False)
             except SEND_ERRORS as e:  # only a courtesy; the answer matters
                 logger.info("zalo bot: typing indicator for chat %s failed: %s", chat_id, e)
-            replies = await self.commands.handle(chat_id, user_id, message.get("text", ""))
+            text = message.get("text") if isinstance(message.get("text"), str) else ""
+            replies = await self.commands.handle(chat_id, user_id, text)
         elif name not in ("message.image.received", "message.sticker.received", "message.unsupported.received"):
             return
         for reply in replies:
@@ -172,17 +180,34 @@ class ZaloBot:
         self._poller = asyncio.create_task(self._poll())
 
     async def _poll(self) -> None:
+        """Long-poll until stopped. Any failure (HTTP 429/5xx, a body that is not JSON, Zalo's
+        refusal, a dropped connection) is logged in one line and retried with a growing pause:
+        the poller never dies while the bot runs."""
+        pause = POLL_PAUSE_S[0]
         while True:
             try:
                 updates = await self.call("getUpdates", {"timeout": 30}, timeout=45, retry=False)
             except asyncio.CancelledError:
                 raise
-            except (aiohttp.ClientError, ZaloApiError, TimeoutError) as e:
-                logger.warning("zalo bot: getUpdates failed (%s); retrying in 3 s", e)
-                await asyncio.sleep(3)
+            except Exception as e:
+                logger.warning("zalo bot: getUpdates failed (%s: %.200s); retrying in %.0f s",
+                               type(e).__name__, e, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, POLL_PAUSE_S[1])
                 continue
+            pause = POLL_PAUSE_S[0]
+            self.last_ok = time.monotonic()
             for event in updates if isinstance(updates, list) else [updates] if updates else []:
-                self.dispatch(event)
+                if isinstance(event, dict):
+                    self.dispatch(event)
+
+    def health(self) -> dict:
+        """Liveness: polling is stuck when no poll has succeeded for ``POLL_STALE_S``."""
+        if self._poller is None:
+            return {"mode": "webhook", "ok": True}
+        age = time.monotonic() - self.last_ok
+        return {"mode": "polling", "ok": not self._poller.done() and age < POLL_STALE_S,
+                "last_poll_s": round(age, 1)}
 
     def dispatch(self, event: dict) -> None:
         """Handle an event in the background (webhooks acknowledge before answering)."""
@@ -191,14 +216,23 @@ class ZaloBot:
     async def stop(self) -> None:
         if self._poller:
             self._poller.cancel()
-            try:
-                await self._poller
-            except asyncio.CancelledError:
-                pass
+            await asyncio.gather(self._poller, return_exceptions=True)
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
 # -------------------------------------------------------------- Official Account
+def _field_id(value: object) -> str:
+    """The ``id`` of a sender/follower/chat object, "" when it is missing or not an id."""
+    found = value.get("id") if isinstance(value, dict) else None
+    return str(found) if isinstance(found, (str, int)) and not isinstance(found, bool) and str(found) else ""
+
+
+# The fields the OA signature covers, read from the raw body before it is parsed.
+_RAW_APP_ID = re.compile(rb'"app_id"\s*:\s*"?([0-9A-Za-z_-]{1,64})"?')
+_RAW_TIMESTAMP = re.compile(rb'"timestamp"\s*:\s*"?(\d{1,15})"?[,}\s]')
+MAX_CLOCK_SKEW_S = 120  # an event may be dated this far ahead of our clock, no more
+
+
 def oa_signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
     """``mac=`` + SHA-256 hex of app_id + raw body + timestamp + OA secret key (plain SHA-256, not HMAC)."""
     digest = hashlib.sha256(app_id.encode() + body + timestamp.encode() + secret_key.encode()).hexdigest()
@@ -293,53 +327,73 @@ class ZaloOA:
 
     # ----------------------------------------------------------- webhook
     def verify(self, body: bytes, signature: str) -> dict | None:
-        """The event if its signature and age are right, else None."""
-        try:
-            event = json.loads(body)
-            timestamp = str(event["timestamp"])
-            app_id = str(event.get("app_id", ""))
-        except (ValueError, KeyError, TypeError):
+        """The event if its signature and time are right, else None.
+
+        The signature is checked over the raw bytes before the body is parsed: an unsigned
+        request costs one hash, whatever it holds. The app id and timestamp it covers are read
+        from the raw body (bounded patterns), then must agree with the parsed event.
+        """
+        app_id = _RAW_APP_ID.search(body)
+        timestamp = _RAW_TIMESTAMP.search(body)
+        if not app_id or not timestamp or app_id.group(1).decode() != self.settings.zalo_oa_app_id:
             return None
-        if app_id != self.settings.zalo_oa_app_id:
-            return None
-        expected = oa_signature(app_id, body, timestamp, self.settings.zalo_oa_secret_key)
+        expected = oa_signature(app_id.group(1).decode(), body, timestamp.group(1).decode(),
+                                self.settings.zalo_oa_secret_key)
         if not hmac.compare_digest(expected.encode(), (signature or "").encode()):
             return None
         try:
-            age = time.time() - int(timestamp) / 1000
-        except ValueError:
+            event = json.loads(body)
+        except (ValueError, RecursionError):
             return None
-        if age > self.settings.zalo_oa_max_event_age_s:
-            logger.warning("zalo oa: rejected an event %.0f s old (replay?)", age)
+        if not isinstance(event, dict) or str(event.get("timestamp")) != timestamp.group(1).decode() \
+                or str(event.get("app_id")) != app_id.group(1).decode():
+            return None
+        age = time.time() - int(timestamp.group(1)) / 1000
+        if age > self.settings.zalo_oa_max_event_age_s or age < -MAX_CLOCK_SKEW_S:
+            logger.warning("zalo oa: rejected an event dated %.0f s %s (replay or forged clock?)",
+                           abs(age), "ago" if age > 0 else "ahead")
             return None
         return event
 
-    def dispatch(self, event: dict) -> None:
-        """Answer asynchronously so the webhook acknowledges within Zalo's 2 seconds."""
-        _track(self._tasks, self._handle(event))
+    @staticmethod
+    def event_key(event: dict, body: bytes) -> str:
+        """What recognises a delivery again: the message id, or a digest of the signed body
+        (a ``follow`` event or a message without ``msg_id``)."""
+        message = event.get("message")
+        msg_id = message.get("msg_id") if isinstance(message, dict) else None
+        if isinstance(msg_id, (str, int)) and str(msg_id):
+            return str(msg_id)
+        return "sha256:" + hashlib.sha256(body).hexdigest()
+
+    async def accept(self, event: dict, body: bytes) -> None:
+        """Store a verified event in the inbox, then answer it in the background.
+
+        The webhook acknowledges only after this returns: Zalo does not deliver an acknowledged
+        event again, so it must be on disk first (a crash then replays it on start)."""
+        key = self.event_key(event, body)
+        if await asyncio.to_thread(self.service.inbox.receive, "zalo_oa", key, event):
+            _track(self._tasks, self.service.inbox.handle_received("zalo_oa", key, lambda: self._answer(event)))
 
     async def resume(self) -> None:
         """Answer the events a previous run received but did not finish."""
-        for event in await asyncio.to_thread(self.service.inbox.unfinished, "zalo_oa"):
-            self.dispatch(event)
-
-    async def _handle(self, event: dict) -> None:
-        """One verified event; Zalo retries deliveries, so each message is answered once."""
-        key = str((event.get("message") or {}).get("msg_id") or "")
-        await self.service.inbox.handle_once("zalo_oa", key, event, lambda: self._answer(event))
+        for key, event in await asyncio.to_thread(self.service.inbox.pending, "zalo_oa"):
+            _track(self._tasks, self.service.inbox.handle_received("zalo_oa", key,
+                                                                   lambda event=event: self._answer(event)))
 
     async def _answer(self, event: dict) -> None:
-        name = event.get("event_name", "")
-        user_id = str((event.get("sender") or {}).get("id", ""))
+        name = str(event.get("event_name", ""))
+        user_id = _field_id(event.get("sender"))
         if name == "follow":
-            user_id = str((event.get("follower") or {}).get("id", user_id))
-            await self.send_text(user_id, WELCOME)
+            user_id = _field_id(event.get("follower")) or user_id
+            if user_id:
+                await self.send_text(user_id, WELCOME)
             return
         if name == "unfollow" or not user_id:
             return
-        message = event.get("message") or {}
+        message = event.get("message") if isinstance(event.get("message"), dict) else {}
         if name == "user_send_text":
-            for reply in await self.commands.handle(user_id, user_id, message.get("text", "")):
+            text = message.get("text") if isinstance(message.get("text"), str) else ""
+            for reply in await self.commands.handle(user_id, user_id, text):
                 await self.send_text(user_id, reply.text, buttons=reply.buttons, question_id=reply.question_id)
         elif name.startswith("user_send_"):
             await self.send_text(user_id, TEXT_ONLY)

@@ -25,6 +25,9 @@ from .store import KnowledgeBase
 MAX_QUESTION_CHARS = 1000
 CANDIDATES = 40  # passages taken from each retriever before fusion
 MAX_ANSWER_CHARS = 700
+# Passages looked back over for the year a passage's sentences speak of ("Đến năm 2030" heads
+# a list that runs over several passages of the same section).
+LEAD_YEAR_PASSAGES = 4
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,9 @@ def _sentences(text: str, year: int | None = None) -> list[tuple[str, int | None
             mentioned = _YEAR_MENTION.search(part)
             if mentioned:
                 year = int(mentioned.group(1))
-            out.append((part, year))
+            # "tháng 12/2021" dates the sentence itself, without setting the year for the next ones.
+            dated = re.search(r"(?<![\d/])(?:\d{1,2}/)?(20\d\d)(?![\d/])", part) if not mentioned else None
+            out.append((part, int(dated.group(1)) if dated else year))
     return out
 
 
@@ -454,12 +459,19 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
 
     prefix = _merger_note(q, top, text)
     sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])]
-    cited_ids = {r["id"] for r in cited}
+    # "More" offers other passages, not the same text again (a table row quoted in two documents).
+    seen = {fold(r["text"])[:300] for r in cited}
+    more = []
+    for _, pid in scored:
+        key = fold(rows[pid]["text"])[:300]
+        if key not in seen:
+            seen.add(key)
+            more.append(pid)
     return Answer(
         question=asked, text=prefix + text, sources=sources, abstained=False,
         province=q.places[0].label() if q.places else (", ".join(gz.describe_former(p) for p in top["provinces"]) or None),
         year=q.years[0] if q.years else None,
-        more=[pid for _, pid in scored if pid not in cited_ids][:10], notice=notice, features=features,
+        more=more[:10], notice=notice, features=features,
         reading=resolved.reading,
         context=next_context(resolved, q.types, [p.name for p in q.places], q.years, top["doc_id"], top["id"]),
     )
@@ -614,11 +626,14 @@ def _units(row: dict) -> tuple[list[tuple[str, int | None]], str]:
 def _lead_year(kb: KnowledgeBase, row: dict) -> int | None:
     """The year a passage starts under: the last one the passage before it in the same section
     spoke of ("Đến năm 2025, …" in one passage, its list of targets in the next)."""
-    before = [r for r in kb.neighbours(row["id"], before=1, after=0) if r["id"] != row["id"]]
-    if not before or (before[0].get("heading") or "") != (row["heading"] or ""):
-        return None
-    mentions = _YEAR_MENTION.findall(before[0]["text"])
-    return int(mentions[-1]) if mentions else None
+    before = [r for r in kb.neighbours(row["id"], before=LEAD_YEAR_PASSAGES, after=0) if r["id"] != row["id"]]
+    for previous in reversed(before):  # nearest first, within the section
+        if (previous.get("heading") or "") != (row["heading"] or ""):
+            return None
+        mentions = _YEAR_MENTION.findall(previous["text"])
+        if mentions:
+            return int(mentions[-1])
+    return None
 
 
 def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> tuple[str, list[tuple[str, int | None]]]:

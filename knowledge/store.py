@@ -213,6 +213,7 @@ class KnowledgeBase:
         self.lexical = LexicalIndex(conn)
         self.embedder = Embedder(model, cache_dir=self.data_dir)
         self._dense: DenseIndex | None = None
+        self._warm_lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False: the write connection is shared under a lock, and close() may run anywhere.
@@ -283,10 +284,15 @@ class KnowledgeBase:
         return self.data_dir / self.INDEX_NAME
 
     def warm_up(self, progress: Progress | None = None) -> None:
-        """Load the model and a dense index that agrees with the database."""
-        self.embedder.warm_up()
-        if self._dense is None:
-            self._dense = self._load_or_rebuild_dense(progress)
+        """Load the model and a dense index that agrees with the database (once, whoever asks first)."""
+        with self._warm_lock:
+            self.embedder.warm_up()
+            if self._dense is None:
+                self._dense = self._load_or_rebuild_dense(progress)
+
+    @property
+    def dense_loaded(self) -> bool:
+        return self._dense is not None
 
     def _load_or_rebuild_dense(self, progress: Progress | None) -> DenseIndex:
         dim, name = self.embedder.dim, self.embedder.name

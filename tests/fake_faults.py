@@ -12,7 +12,7 @@ class Faults:
 
     A fault is an HTTP status (429 asks the client to retry after 1 s) or
     ``"timeout"``: the request hangs past the client's timeout and is dropped
-    unprocessed, as behind an overloaded proxy.
+    unprocessed, as behind an overloaded proxy; or ``"notjson"``: a 200 whose body is HTML.
     """
 
     HANG_S = 3.0
@@ -34,6 +34,8 @@ class Faults:
         if fault == "timeout":
             await asyncio.sleep(self.HANG_S)
             return web.Response(status=504)
+        if fault == "notjson":  # a proxy's error page served with 200
+            return web.Response(status=200, text="<html>upstream hiccup</html>", content_type="text/html")
         body = {"ok": False, "error_code": fault, "description": f"fault injected: HTTP {fault}"}
         headers = {}
         if fault == 429:

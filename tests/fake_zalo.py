@@ -59,11 +59,11 @@ class FakeZalo:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
         params = await request.json() if request.can_read_body else {}
-        if method == "getUpdates":
-            return await self._get_updates(params)
         fault = await self.faults.take(method)
         if fault is not None:
             return fault
+        if method == "getUpdates":
+            return await self._get_updates(params)
         self.bot_calls.append((method, params))
         await self._notify()
         if method == "sendMessage":

@@ -13,6 +13,13 @@ def test_split_message_prefers_paragraphs_and_loses_nothing():
     assert " ".join(pieces).split() == text.split()
 
 
+def test_split_message_leaves_no_stub_at_the_end():
+    text = " ".join(f"từ{i}" for i in range(420))  # a little over one 2,000-character message
+    pieces = split_message(text, 2000)
+    assert len(pieces) == 2 and min(len(p) for p in pieces) > 500
+    assert " ".join(pieces).split() == text.split()
+
+
 def test_split_message_cuts_a_giant_word():
     assert split_message("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
 

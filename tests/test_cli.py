@@ -109,6 +109,12 @@ def test_chat_answers_and_quits(full_data_dir):
     assert "Tạm biệt" in out
 
 
+def test_chat_follow_up_continues_the_previous_question(full_data_dir):
+    out = _run(full_data_dir, "chat", input="/moi\nĐắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?\n"
+                                           "còn năm 2030 thì sao?\n/moi\n/thoat\n")
+    assert "Hiểu là:" in out and "30% GRDP" in out and "chủ đề mới" in out
+
+
 def test_run_without_a_channel_falls_back_to_the_terminal_chat(full_data_dir, monkeypatch):
     monkeypatch.delenv("CDSBOT_TELEGRAM_TOKEN", raising=False)
     out = _run(full_data_dir, "run", input="GRDP là gì?\n/thoat\n")

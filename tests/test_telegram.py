@@ -180,12 +180,37 @@ async def test_admin_removes_a_document_after_confirming(tg, small_kb_copy):
     doc_id = next(d["id"] for d in small_kb_copy.documents() if d["source"].startswith("004_"))
     await _ask(fake, ADMIN, f"/remove {doc_id}")
     message, data = fake.message_with_buttons(ADMIN)
-    assert data == [f"rm:{doc_id}:yes", f"rm:{doc_id}:no"]
+    assert data == [f"rm:{doc_id}:1", f"rm:{doc_id}:0"]
     await fake.press(USER, message, data[0])  # someone else pressing the button is refused
     await fake.press(ADMIN, message, data[0])
     [done] = await fake.wait_sent(ADMIN, 1, method="editMessageText")
     assert "Đã xoá" in done["text"]
     assert small_kb_copy.document(doc_id) is None
+
+
+async def test_a_non_admin_pressing_or_forging_an_admin_button_is_refused_and_audited(tg, small_kb_copy):
+    fake, _ = tg
+    await _ask(fake, USER, "GRDP là gì?")
+    message, _ = fake.message_with_buttons(USER)  # any message will do to forge a button press
+    for data in ("docs:1", "docs:0", "rm:1:1"):
+        await fake.press(USER, message, data)
+        await fake.wait_call("answerCallbackQuery", lambda p: "quản trị viên" in p.get("text", ""))
+    await asyncio.sleep(0.5)
+    assert not any("Văn bản (" in e["text"] for e in fake.sent(USER, "editMessageText"))
+    rows = small_kb_copy.reader().execute("SELECT action, allowed FROM audit WHERE user_id = ? ORDER BY id",
+                                          (str(USER),)).fetchall()
+    assert rows == [("docs", 0), ("docs", 0), ("remove", 0)]
+
+
+async def test_a_malformed_button_is_answered_once(tg):
+    fake, _ = tg
+    [reply] = await _ask(fake, USER, "GRDP là gì?")
+    message, _ = fake.message_with_buttons(USER)
+    for data in ("src:abc", "more:1", "ps:99999", "zz:1", "fb:x:y"):
+        await fake.press(USER, message, data)
+    await asyncio.sleep(1)
+    answers = [p for m, p in fake.calls if m == "answerCallbackQuery"]
+    assert len(answers) == 5 and len({p["callback_query_id"] for p in answers}) == 5
 
 
 async def test_admin_docs_stats_and_reindex(tg):
@@ -268,7 +293,8 @@ async def test_webhook_rejects_a_wrong_secret_and_accepts_the_right_one(small_kb
         async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token"}) as resp:
             assert resp.status == 200
         async with http.get(f"http://127.0.0.1:{runtime.port}/healthz") as resp:
-            assert (await resp.json()) == {"ok": True}
+            health = await resp.json()
+            assert resp.status == 200 and health["ok"] and health["channels"]["telegram"]["mode"] == "webhook"
     [reply] = await fake.wait_sent(USER, 1)
     assert "tổng sản phẩm" in reply["text"]
     await runtime.stop()
@@ -325,3 +351,23 @@ async def test_bad_uploads_tell_the_admin_why(tg, small_kb_copy, name, data, siz
     [reply] = await fake.wait_sent(ADMIN, 1)
     assert expected in reply["text"] and "đã có lỗi" not in reply["text"]
     assert len(small_kb_copy.documents()) == before
+
+
+async def test_a_rejected_token_is_one_clear_line_and_no_secret_is_ever_logged(small_kb_copy, caplog):
+    import logging
+
+    from bot.run import StartupError, make_service, serve
+    from bot.settings import load_settings
+
+    caplog.set_level(logging.DEBUG)
+    fake = FakeTelegram()
+    await fake.start()
+    wrong = "987654321:WRONG-token-that-is-long-enough-to-look-real"
+    settings = load_settings(None, data_dir=small_kb_copy.data_dir, telegram_token=wrong,
+                             telegram_base_url=fake.base_url, host="127.0.0.1", port=0)
+    with pytest.raises(StartupError, match="Telegram từ chối token"):
+        await serve(settings, small_kb_copy)
+    logging.getLogger("httpx").info("HTTP Request: POST %s/bot%s/getMe", fake.base_url, wrong)
+    assert wrong not in caplog.text and "987654321:" not in caplog.text
+    assert "***" in caplog.text
+    await fake.stop()

@@ -77,6 +77,35 @@ async def test_bot_question_gets_a_grounded_answer(zbot):
     assert ("sendChatAction", {"chat_id": USER, "action": "typing"}) in fake.bot_calls
 
 
+async def test_bot_follow_up_continues_the_previous_question(zbot):
+    fake, _ = zbot
+    await _bot_ask(fake, USER, "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?")
+    [reply] = await _bot_ask(fake, USER, "con nam 2030 thi sao")
+    assert "Hiểu là:" in reply and "30% GRDP" in reply
+
+
+async def test_bot_poller_survives_api_errors_and_healthz_reports_it(zalo, monkeypatch):
+    import bot.zalo as zalo_module
+
+    monkeypatch.setattr(zalo_module, "POLL_PAUSE_S", (0.05, 0.2))
+    fake, kb = zalo
+    fake.faults.fail("getUpdates", 502, 429, "notjson", 500)
+    runtime = await _start(fake, kb, bot=True)
+    await fake.faults.wait_injected(4)
+    [reply] = await _bot_ask(fake, USER, "GRDP là gì?")
+    assert "tổng sản phẩm" in reply
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{runtime.port}/healthz") as resp:
+            health = await resp.json()
+    assert resp.status == 200 and health["channels"]["zalo_bot"]["ok"]
+    # A poller that has not succeeded for too long is reported stuck.
+    monkeypatch.setattr(zalo_module, "POLL_STALE_S", 0.0)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{runtime.port}/healthz") as resp:
+            assert resp.status == 503 and not (await resp.json())["ok"]
+    await runtime.stop()
+
+
 async def test_bot_saved_province_then_my_province(zbot):
     fake, _ = zbot
     [saved] = await _bot_ask(fake, USER, "/tinh Daklak")
@@ -158,6 +187,14 @@ async def test_oa_question_gets_a_grounded_answer_with_buttons(oa):
     assert all(b["type"] == "oa.query.show" for b in buttons)
 
 
+async def test_oa_follow_up_continues_the_previous_question(oa):
+    fake, _, url = oa
+    await _oa_ask(fake, url, USER, "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?")
+    [reply] = await _oa_ask(fake, url, USER, "còn năm 2030 thì sao?")
+    text = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+    assert "Hiểu là:" in text and "30% GRDP" in text
+
+
 async def test_oa_saved_province_then_my_province(oa):
     fake, _, url = oa
     [saved] = await _oa_ask(fake, url, USER, "/tinh đắk lắk")
@@ -193,6 +230,53 @@ async def test_oa_event_delivered_three_times_is_answered_once(oa):
     await runtime.zalo_oa.drain()
     await asyncio.sleep(0.5)
     assert len(fake.oa_messages(USER)) == 1
+
+
+async def test_oa_event_is_on_disk_before_it_is_acknowledged(oa, small_kb_copy):
+    fake, runtime, url = oa
+    fake.faults.fail("oa.send", "timeout")  # the answer is slow: the acknowledgement must not wait for it
+    event = fake.oa_event(USER, "GRDP là gì?", msg_id="stored-first")
+    assert await fake.post_oa_event(url, event) == 200
+    row = small_kb_copy.reader().execute("SELECT payload FROM inbox WHERE platform = 'zalo_oa' AND key = ?",
+                                         ("stored-first",)).fetchone()
+    assert row and json.loads(row[0])["message"]["text"] == "GRDP là gì?"
+    await runtime.zalo_oa.drain()
+
+
+async def test_oa_events_acknowledged_before_a_crash_are_answered_once_after_restart(zalo):
+    fake, kb = zalo
+    runtime = await _start(fake, kb, oa=True)
+    for n in range(3):  # stored and acknowledged, then the process died before answering
+        event = fake.oa_event(f"crash{n}", "GRDP là gì?", msg_id=f"c{n}")
+        runtime.service.inbox.receive("zalo_oa", f"c{n}", event)
+    await runtime.stop()
+    restarted = await _start(fake, kb, oa=True)
+    await fake.wait(lambda: all(len(fake.oa_messages(f"crash{n}")) >= 1 for n in range(3)))
+    await restarted.zalo_oa.drain()
+    assert all(len(fake.oa_messages(f"crash{n}")) == 1 for n in range(3))
+    await restarted.stop()
+
+
+async def test_oa_events_from_the_future_are_rejected(oa):
+    fake, _, url = oa
+    for ahead_s in (3600, 365 * 86400, 10 * 365 * 86400):
+        event = fake.oa_event(USER, "GRDP là gì?", timestamp_ms=int((time.time() + ahead_s) * 1000))
+        assert await fake.post_oa_event(url, event) == 403
+    assert await fake.post_oa_event(url, fake.oa_event(USER, "GRDP là gì?",
+                                                        timestamp_ms=int((time.time() + 30) * 1000))) == 200
+
+
+async def test_oa_replays_without_a_message_id_are_answered_once(oa):
+    fake, runtime, url = oa
+    follow = fake.oa_event("follower9", event_name="follow")
+    text = fake.oa_event("asker9", "GRDP là gì?")
+    del text["message"]["msg_id"]
+    for event, times in ((follow, 5), (text, 3)):
+        for _ in range(times):
+            assert await fake.post_oa_event(url, event) == 200
+    await fake.wait(lambda: fake.oa_messages("follower9") and fake.oa_messages("asker9"))
+    await runtime.zalo_oa.drain()
+    assert len(fake.oa_messages("follower9")) == 1 and len(fake.oa_messages("asker9")) == 1
 
 
 async def test_oa_follow_gets_a_welcome(oa):
@@ -285,3 +369,43 @@ async def test_webhooks_reject_malformed_and_oversized_bodies(zalo):
     await asyncio.sleep(0.5)
     assert fake.bot_messages(USER) == [] and fake.oa_sent == []
     await runtime.stop()
+
+
+async def test_cold_start_listens_at_once_and_answers_once_the_model_is_loaded(zalo):
+    from knowledge.store import KnowledgeBase
+
+    fake, warm_kb = zalo
+    kb = KnowledgeBase(warm_kb.data_dir)  # a fresh process: nothing loaded yet
+    runtime = await _start(fake, kb, oa=True)
+    base = f"http://127.0.0.1:{runtime.port}"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/healthz") as resp:
+            assert resp.status == 200 and (await resp.json())["state"] == "starting"
+        assert await fake.post_oa_event(f"{base}/zalo/oa/webhook", fake.oa_event("early1", "GRDP là gì?")) == 200
+        await runtime.warm_up()
+        await fake.wait(lambda: fake.oa_messages("early1"))
+        async with http.get(f"{base}/healthz") as resp:
+            assert (await resp.json())["state"] == "ready"
+    assert "tổng sản phẩm" in json.dumps(fake.oa_messages("early1"), ensure_ascii=False)
+    await runtime.stop()
+    kb.close()
+
+
+async def test_bot_more_needs_a_question_and_keeps_its_place_after_a_restart(zalo):
+    fake, kb = zalo
+    runtime = await _start(fake, kb, bot=True)
+    [first] = await _bot_ask(fake, USER, "/them")
+    assert "đặt câu hỏi trước" in first
+    for emoji in ("👍", "🙂🙂", "???"):
+        await _bot_ask(fake, USER, emoji)
+    await _bot_ask(fake, USER, "VNPT có bao nhiêu trạm phát sóng ở huyện Bảo Lâm?")
+    [more] = await _bot_ask(fake, USER, "/them")
+    assert more.startswith("[1]")
+    await runtime.stop()
+    restarted = await _start(fake, kb, bot=True)
+    await asyncio.sleep(2.5)  # the fake's abandoned long poll (at most 2 s) would swallow the next event
+    [again] = await _bot_ask(fake, USER, "/them")
+    assert again.startswith("[4]") or "Không còn" in again  # continues where it stopped
+    [stats] = await _bot_ask(fake, ADMIN, "/stats")
+    assert "1 câu hỏi, chưa trả lời được 0%" in stats  # emoji and symbols are not questions
+    await restarted.stop()
