@@ -9,7 +9,8 @@ answer to the question that user asked).
     python bench/load.py --users 50 --questions 1000
 
 Users wait 1-3 s between questions, as people do (and as the per-user rate limit,
-one question per 2 s after a burst, expects).
+one question per 2 s after a burst, expects). 30 % of each user's questions after the first
+are follow-ups ("còn năm 2030 thì sao?"), answered with the context of that user's chat.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ from tests.fake_zalo import FakeZalo  # noqa: E402
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
 
 
+# Follow-ups people type after a question; 30 % of the questions after a user's first are one.
+FOLLOW_UPS = ["còn năm 2030 thì sao?", "cụ thể hơn đi", "văn bản đó do cơ quan nào ban hành?", "thế còn Sóc Trăng?"]
+FOLLOW_UP_SHARE = 0.3
+
+
 def _questions(path: Path, n: int, rng: random.Random) -> list[str]:
     base = [json.loads(line)["q"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = []
@@ -48,9 +54,22 @@ def _questions(path: Path, n: int, rng: random.Random) -> list[str]:
     return out
 
 
-async def _user(platform: str, uid, questions: list[str], fake_tg: FakeTelegram, fake_zalo: FakeZalo, url: str,
-                expected: dict[str, str], results: dict, rng: random.Random) -> None:
-    for q in questions:
+def _conversation(kb: KnowledgeBase, questions: list[str], rng: random.Random) -> list[tuple[str, str]]:
+    """One user's questions, some replaced by follow-ups, each with the answer it must get
+    (the engine is deterministic given the chat's previous answer)."""
+    out, context = [], None
+    for i, q in enumerate(questions):
+        if i and rng.random() < FOLLOW_UP_SHARE:
+            q = rng.choice(FOLLOW_UPS)
+        ans = answer(kb, q, context=context)
+        context = ans.context
+        out.append((q, ans.text))
+    return out
+
+
+async def _user(platform: str, uid, conversation: list[tuple[str, str]], fake_tg: FakeTelegram,
+                fake_zalo: FakeZalo, url: str, answers: set[str], results: dict, rng: random.Random) -> None:
+    for q, expected in conversation:
         await asyncio.sleep(rng.uniform(1.0, 3.0))
         started = time.perf_counter()
         if platform == "telegram":
@@ -62,7 +81,7 @@ async def _user(platform: str, uid, questions: list[str], fake_tg: FakeTelegram,
                 results["lost"] += 1
                 continue
             reply = fake_tg.sent(uid)[before]["text"]
-            want = html.escape(expected[q])
+            want = html.escape(expected)
         else:
             before = len(fake_zalo.oa_messages(uid))
             await fake_zalo.post_oa_event(url, fake_zalo.oa_event(uid, q))
@@ -73,13 +92,13 @@ async def _user(platform: str, uid, questions: list[str], fake_tg: FakeTelegram,
                 results["lost"] += 1
                 continue
             reply = fake_zalo.oa_messages(uid)[before]["text"]
-            want = expected[q]
+            want = expected
         results["latency"].append(time.perf_counter() - started)
         if "hỏi hơi nhanh" in reply:
             results["rate_limited"] += 1
         elif want[:60] not in reply and any(
                 (html.escape(other) if platform == "telegram" else other)[:60] in reply
-                for other in expected.values() if other != expected[q]):
+                for other in answers if other != expected):
             results["crossed"] += 1  # another question's answer reached this user
     results["done"] += 1
 
@@ -90,8 +109,14 @@ async def run(args: argparse.Namespace) -> dict:
     kb.ensure_default_corpus()
     kb.warm_up()
     questions = _questions(DEV, args.questions, rng)
-    # What each question must be answered with: the engine is deterministic.
-    expected = {q: answer(kb, q).text for q in set(questions)}
+    # What each question must be answered with: the engine is deterministic. Computed on a
+    # second instance, so the served one starts with an empty query-vector cache.
+    oracle = KnowledgeBase(args.data_dir)
+    conversations = [_conversation(oracle, questions[i :: args.users], random.Random(args.seed * 1000 + i))
+                     for i in range(args.users)]
+    oracle.close()
+    answers = {text for conversation in conversations for _, text in conversation}
+    follow_ups = sum(q in FOLLOW_UPS for conversation in conversations for q, _ in conversation)
 
     fake_tg, fake_zalo = FakeTelegram(), FakeZalo()
     await fake_tg.start()
@@ -108,14 +133,13 @@ async def run(args: argparse.Namespace) -> dict:
     await runtime.start()
     url = f"http://127.0.0.1:{runtime.port}/zalo/oa/webhook"
 
-    per_user = [questions[i :: args.users] for i in range(args.users)]
     results = {"latency": [], "ack": [], "lost": 0, "crossed": 0, "rate_limited": 0, "done": 0}
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     await asyncio.gather(*(
-        _user("telegram" if i % 2 == 0 else "zalo", 50_000 + i if i % 2 == 0 else f"zu{i}", qs,
-              fake_tg, fake_zalo, url, expected, results, random.Random(args.seed + i))
-        for i, qs in enumerate(per_user)))
+        _user("telegram" if i % 2 == 0 else "zalo", 50_000 + i if i % 2 == 0 else f"zu{i}", conversation,
+              fake_tg, fake_zalo, url, answers, results, random.Random(args.seed + i))
+        for i, conversation in enumerate(conversations)))
     wall = time.perf_counter() - started
     await asyncio.sleep(2)  # anything arriving late counts as a duplicate
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -130,7 +154,7 @@ async def run(args: argparse.Namespace) -> dict:
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [0] * 99
     replies = sent_tg + sent_zalo
     return {
-        "users": args.users, "questions": len(questions), "answered": len(lat),
+        "users": args.users, "questions": len(questions), "follow_ups": follow_ups, "answered": len(lat),
         "lost": results["lost"], "duplicated": max(0, replies - len(lat) - results["lost"]) if replies > len(lat) else 0,
         "crossed": results["crossed"], "rate_limited_replies": results["rate_limited"], "wall_s": round(wall, 1),
         "throughput_qps": round(len(lat) / wall, 2),

@@ -21,6 +21,8 @@ from .zalo import ZaloBot, ZaloOA
 
 logger = logging.getLogger(__name__)
 
+STOP_TIMEOUT_S = 8.0  # SIGTERM to exit stays under 10 s
+
 
 def make_service(settings: Settings, kb: KnowledgeBase) -> Service:
     return Service(kb, admins={"telegram": {str(a) for a in settings.telegram_admins},
@@ -138,7 +140,10 @@ async def serve(settings: Settings, kb: KnowledgeBase) -> None:
     except InvalidToken as e:
         raise StartupError("Telegram từ chối token (401): kiểm tra CDSBOT_TELEGRAM_TOKEN") from e
     finally:
-        await runtime.stop()
+        try:  # answers in flight get a few seconds; a stop must not hang on a flooded chat
+            await asyncio.wait_for(runtime.stop(), STOP_TIMEOUT_S)
+        except TimeoutError:
+            logger.warning("stopping took over %.0f s; exiting with answers still in flight", STOP_TIMEOUT_S)
 
 
 class StartupError(Exception):

@@ -16,7 +16,8 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -94,6 +95,43 @@ class RateLimiter:
         return (1 - tokens) * self.interval
 
 
+class ChatGate:
+    """Fairness between chats: one answer at a time per chat, and a group's backlog bounded.
+
+    A flood in one chat only queues behind itself, so other chats are never delayed by it.
+    Droppable turns (group chats) are turned away when ``max_waiting`` are already queued for
+    the chat, or when they waited longer than ``max_wait_s``; private questions always wait.
+    A waiting turn holds no answer slot, and one flooding group holds at most
+    ``max_waiting + 1`` of the platform library's update slots.
+    """
+
+    def __init__(self, max_waiting: int = 10, max_wait_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.max_waiting, self.max_wait_s, self.clock = max_waiting, max_wait_s, clock
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def turn(self, chat: str, droppable: bool) -> AsyncIterator[bool]:
+        """``async with gate.turn(chat, droppable) as admitted``: False when turned away."""
+        lock = self._locks.setdefault(chat, asyncio.Lock())
+        if droppable and self._waiting.get(chat, 0) >= self.max_waiting:
+            yield False
+            return
+        self._waiting[chat] = self._waiting.get(chat, 0) + 1
+        started = self.clock()
+        try:
+            await lock.acquire()
+        finally:
+            self._waiting[chat] -= 1
+        try:
+            yield not (droppable and self.clock() - started > self.max_wait_s)
+        finally:
+            lock.release()
+            if not lock.locked() and not self._waiting.get(chat):
+                self._locks.pop(chat, None)
+                self._waiting.pop(chat, None)
+
+
 class Service:
     """Shared behaviour of all channels over one knowledge base.
 
@@ -109,6 +147,7 @@ class Service:
         self.kb = kb
         self.admins = {platform: {str(u) for u in ids} for platform, ids in admins.items()}
         self.rate = RateLimiter(rate_burst, rate_interval)
+        self.gate = ChatGate()
         self.answer_slots = answer_slots
         self._answer_slots: asyncio.Semaphore | None = None
         self._reindexing = False

@@ -204,12 +204,33 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     service = _service(context)
     chat_id, user_id = _ids(update)
+    group = update.effective_chat.type != ChatType.PRIVATE
+    async with service.gate.turn(f"{PLATFORM}:{chat_id}", droppable=group) as admitted:
+        if not admitted:
+            logger.warning("telegram: group %s has more questions than it can be answered in time; "
+                           "dropped one from user %s", chat_id, user_id)
+            return
+        await _answer_in_turn(update, context, text)
+
+
+async def _typing(bot, chat_id: int) -> None:
+    """Best effort: a typing indicator must never delay or cost an answer."""
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.TYPING, read_timeout=2, write_timeout=2)
+    except Exception as e:  # noqa: BLE001 - whatever failed, the answer goes on
+        logger.debug("typing indicator for chat %s skipped: %s", chat_id, e)
+
+
+async def _answer_in_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    service = _service(context)
+    chat_id, user_id = _ids(update)
     message = update.effective_message
     wait = service.rate_wait(PLATFORM, user_id)
     if wait > 0:
         await message.reply_text(f"Bạn hỏi hơi nhanh. Vui lòng đợi khoảng {max(1, round(wait))} giây rồi hỏi tiếp nhé.")
         return
-    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+    if update.effective_chat.type == ChatType.PRIVATE:  # in a group it would spend the group's send budget
+        context.application.create_task(_typing(context.bot, update.effective_chat.id))
     asked = await service.ask(PLATFORM, chat_id, user_id, text)
     if asked.answer.needs_province:
         await message.reply_text("Bạn chưa chọn tỉnh của mình. Hãy chọn tỉnh rồi hỏi lại nhé:",
@@ -399,8 +420,10 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Called from the worker thread; edit at most every 2 s (Telegram limits edits).
         if time.monotonic() - last[0] >= 2 or done == total:
             last[0] = time.monotonic()
-            asyncio.run_coroutine_threadsafe(
-                _edit_quietly(status, f"Đang lập lại chỉ mục… {done}/{total} đoạn"), loop)
+            # Only passages missing from the embedding cache are embedded: say so, or
+            # "400/400" would not match the final count of every passage.
+            text = f"Đang lập lại chỉ mục… đã nhúng {done}/{total} đoạn mới"
+            asyncio.run_coroutine_threadsafe(_edit_quietly(status, text), loop)
 
     _, user_id = _ids(update)
     try:
@@ -408,7 +431,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ReindexRunning as e:
         await _edit_quietly(status, f"Không thể lập lại chỉ mục: {e}.")
         return
-    await _edit_quietly(status, f"✅ Đã lập lại chỉ mục: {n} đoạn.")
+    await _edit_quietly(status, f"✅ Đã lập lại chỉ mục: {n} đoạn trong kho.")
 
 
 async def _edit_quietly(message: Message, text: str) -> None:

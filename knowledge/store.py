@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -121,6 +122,7 @@ _TIMESTAMP_LINE = re.compile(r"(?:thứ \w+|chủ nhật)?,?\s*(?:\d{1,2}[:h]\d{
 
 
 BUNDLED_VECTORS = Path(__file__).with_name("bundled_vectors.npz")
+QUERY_CACHE = 2048  # query vectors remembered (384 float32 each: 3 MB in all)
 
 
 def save_vector_table(path: Path | str, model: str, hashes: list[str], vectors: np.ndarray) -> None:
@@ -214,6 +216,8 @@ class KnowledgeBase:
         self.embedder = Embedder(model, cache_dir=self.data_dir)
         self._dense: DenseIndex | None = None
         self._warm_lock = threading.Lock()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False: the write connection is shared under a lock, and close() may run anywhere.
@@ -625,7 +629,21 @@ class KnowledgeBase:
         return self.dense.search(query_vector, k, allowed)
 
     def embed_query(self, query: str) -> np.ndarray:
-        return self.embedder.encode_queries([query])[0]
+        """The query's vector; the last ``QUERY_CACHE`` distinct queries are remembered (people ask
+        the example questions, and the same follow-ups, again and again; encoding is most of an
+        answer's cost)."""
+        with self._query_lock:
+            vector = self._query_cache.get(query)
+            if vector is not None:
+                self._query_cache.move_to_end(query)
+                return vector
+        vector = self.embedder.encode_queries([query])[0]
+        vector.setflags(write=False)
+        with self._query_lock:
+            self._query_cache[query] = vector
+            while len(self._query_cache) > QUERY_CACHE:
+                self._query_cache.popitem(last=False)
+        return vector
 
     def passages(self, ids: list[int]) -> dict[int, dict]:
         """Passages by id, each with its document's metadata."""

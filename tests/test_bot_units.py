@@ -84,3 +84,35 @@ def test_zalo_secrets_are_masked(monkeypatch):
     monkeypatch.setenv("CDSBOT_ZALO_OA_SECRET_KEY", "oa-very-secret")
     shown = repr(load_settings())
     assert "very-secret" not in shown and "123" in shown
+
+
+def test_chat_gate_bounds_a_groups_backlog_but_never_drops_a_private_question():
+    import asyncio
+
+    from bot.service import ChatGate
+
+    async def scenario():
+        now = [0.0]
+        gate = ChatGate(max_waiting=2, max_wait_s=60, clock=lambda: now[0])
+        release = asyncio.Event()
+        admitted: list[tuple[str, bool]] = []
+
+        async def ask(chat: str, droppable: bool, hold: bool = False):
+            async with gate.turn(chat, droppable) as ok:
+                admitted.append((chat, ok))
+                if hold:
+                    await release.wait()
+
+        first = asyncio.create_task(ask("g", True, hold=True))
+        await asyncio.sleep(0)
+        waiting = [asyncio.create_task(ask("g", True)) for _ in range(2)]
+        await asyncio.sleep(0)
+        await ask("g", True)  # the backlog is full: turned away at once
+        await ask("private", False)  # another chat is not delayed by the flood
+        assert admitted == [("g", True), ("g", False), ("private", True)]
+        now[0] = 61  # the waiting group questions are now too old to answer
+        release.set()
+        await asyncio.gather(first, *waiting)
+        assert admitted[3:] == [("g", False), ("g", False)]
+
+    asyncio.run(scenario())

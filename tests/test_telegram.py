@@ -371,3 +371,17 @@ async def test_a_rejected_token_is_one_clear_line_and_no_secret_is_ever_logged(s
     assert wrong not in caplog.text and "987654321:" not in caplog.text
     assert "***" in caplog.text
     await fake.stop()
+
+
+async def test_a_flooding_group_never_delays_a_private_question(tg, caplog):
+    fake, _ = tg
+    group = -100_555
+    for i in range(60):
+        await fake.send_text(USER + 10 + i, "@cds_test_bot GRDP là gì?", chat_id=group, chat_type="supergroup")
+    started = asyncio.get_running_loop().time()
+    [reply] = await _ask(fake, USER, "Chữ ký số là gì?")
+    assert "khóa" in reply["text"]
+    assert asyncio.get_running_loop().time() - started < 10
+    await asyncio.sleep(1)
+    assert "dropped one" in caplog.text  # the group's backlog is bounded, and the drop is logged
+    assert not [m for m, p in fake.calls if m == "sendChatAction" and int(p["chat_id"]) == group]
