@@ -88,6 +88,25 @@ def _is_furniture(line: str) -> bool:
     return any(p.search(line) for p in _FURNITURE)
 
 
+# A photo credit ending a caption ("… huyện Trần Đề (Sóc Trăng). Ảnh: C.B") and a position note
+# ("(thứ 3 từ trái sang)"): the caption's own words may still be facts.
+_CREDIT = re.compile(r"\s*\.?\s*\(?\bảnh\s*:\s*[\w.\s/-]{0,30}\)?\s*$", re.IGNORECASE)
+_POSITION = re.compile(r"\s*\((?:người )?(?:thứ \w+|giữa)(?: từ (?:trái|phải) sang)?\)", re.IGNORECASE)
+KEEP = "\x00"  # marks a caption kept for its facts, so the isolated-caption rule leaves it
+
+
+def _informative_caption(line: str) -> str | None:
+    """The facts of a credited photo caption: what and where, naming people or places
+    ("Đoàn công tác khảo sát … tại Công an thị trấn Lịch Hội Thượng, huyện Trần Đề"); None for
+    a generic one ("Các ngân hàng tích cực ứng dụng công nghệ") or a bare credit."""
+    if not _CREDIT.search(line):
+        return None
+    text = _POSITION.sub("", _CREDIT.sub("", line)).strip()
+    words = text.split()
+    names = sum(1 for w in words[1:] if w[:1].isupper())
+    return text.rstrip(".") + "." if len(words) >= 8 and names >= 2 else None
+
+
 def _drop_machine_index(lines: list[str]) -> list[str]:
     """Drop markdown sections headed by machine ids ("### 0300300000...") and their
     container heading: exported legal codes append such an index, which repeats every
@@ -147,6 +166,11 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
         # End matter only counts as such once the article is under way.
         if _TAIL_MARKERS.match(stripped) and seen_chars > total * 0.3:
             break
+        caption = _informative_caption(stripped) if stripped and not markdown else None
+        if caption:
+            kept.append(KEEP + caption)
+            previous = caption
+            continue
         if stripped and _is_furniture(stripped):
             dropped = True
             continue
@@ -162,7 +186,7 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
     # Captions sit alone between wide gaps: a short paragraph after two blank lines or more.
     if not markdown:
         kept = _drop_byline(_drop_isolated_captions(kept))
-    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept).replace(KEEP, "")).strip()
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned)
     return cleaned, meta
 
@@ -193,7 +217,7 @@ def _drop_isolated_captions(lines: list[str]) -> list[str]:
             out.append(line)
             continue
         following_blank = i + 1 >= len(lines) or not lines[i + 1]
-        if blanks >= 2 and following_blank and len(line.split()) <= 25 and out and any(out):
+        if blanks >= 2 and not line.startswith(KEEP) and following_blank and len(line.split()) <= 25 and out and any(out):
             blanks = 0
             continue
         blanks = 0

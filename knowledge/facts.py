@@ -27,8 +27,9 @@ _ASKS = {
     "issued": r"\b(ban hanh (vao )?(ngay|luc|khi) nao|ngay ban hanh|(thong qua|ky|ra doi) (vao )?(ngay|khi|luc) nao|"
               r"ban hanh (tu )?bao gio|ban hanh nam nao|ngay nao ban hanh)\b",
     "effective": r"\b(hieu luc)\b",
-    "number": r"\b(so may|so hieu|so bao nhieu|la so nao|so nao|(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|"
-              r"ke hoach|van ban) nao)\b",
+    # "số nào" alone is not enough: "chuyển đổi số nào" ends the same way.
+    "number": r"\b(so may|so hieu|so bao nhieu|la so nao|(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|"
+              r"ke hoach|van ban)( so)? nao)\b",
 }
 _ASK_RES = {name: re.compile(p) for name, p in _ASKS.items()}
 

@@ -76,7 +76,8 @@ EMPTY = Abbreviations({}, {})
 # What a question asks for, from its (folded) wording. Each entry is a general interrogative
 # of Vietnamese, not a phrase of any particular question.
 _TYPES = {
-    "quantity": r"\b(bao nhieu|may phan|bao lau|ty le|ti le|phan tram|muc nao|toi da|toi thieu|"
+    # ("mức nào" is not here: a level may be "cơ bản hoàn thành" as well as "mức độ 4".)
+    "quantity": r"\b(bao nhieu|may phan|bao lau|ty le|ti le|phan tram|toi da|toi thieu|"
                 r"it nhat|so luong|may (nguoi|doanh nghiep|mo dun|phong|tram|lan|gio|ngay|nam|thang|muc|nuoc))\b",
     # Asking for a day, not a year: "từ ngày nào", "ngày nào".
     "day": r"\b(ngay nao|tu ngay|ngay bao nhieu|ngay may)\b",

@@ -34,10 +34,12 @@ def test_menus_share_buttons_and_banners_are_removed():
     assert "Banner" not in _clean_seed(2)
 
 
-def test_photo_captions_are_removed():
-    assert "từ trái sang" not in _clean_seed(2)
-    assert "Ảnh: C.B" not in _clean_seed(2)
+def test_photo_credits_and_generic_captions_are_removed_but_a_captions_facts_stay():
+    soc_trang = _clean_seed(2)
+    assert "từ trái sang" not in soc_trang and "Ảnh: C.B" not in soc_trang
     assert "Các ngân hàng thương mại tích cực" not in _clean_seed(0)
+    # A caption that names where something happened is the only place the article says so.
+    assert "Công an thị trấn Lịch Hội Thượng, huyện Trần Đề (Sóc Trăng)." in soc_trang
 
 
 def test_hard_wrapped_lines_are_joined():

@@ -51,3 +51,4 @@ def test_what_is_asked_about_a_document():
     # an agency asked about a task or a target is not the document's issuer
     assert asked_facts("cơ quan nào theo dõi, đánh giá chỉ tiêu này?") == []
     assert asked_facts("Dịch vụ công trực tuyến mức độ 4 là gì?") == []
+    assert asked_facts("có mô hình chuyển đổi số nào ở công an thị trấn không?") == []
