@@ -75,7 +75,6 @@ def _off_topic(question: str) -> bool:
             return True
     return False
 _MY_PROVINCE = re.compile(r"\b(tinh|thanh pho|dia phuong|que) (toi|minh|chung toi|nha|em)\b")
-_DEFINITION = re.compile(r"\b(la gi|nghia la gi|nghia la|khai niem|dinh nghia|duoc hieu|hieu the nao|la sao)\b")
 _QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc tieu|chi tieu|so luong|dat)\b")
 _TARGETS = re.compile(r"\b(muc tieu|chi tieu)\b")
 _YEAR = re.compile(r"\b(20\d\d)\b")
@@ -164,12 +163,12 @@ def _parse(docs: list[dict], question: str, saved_province: str | None) -> _Quer
     known = {d for doc in docs for d in doc["districts"]}
     districts = [d for d in known if re.search(rf"\b{re.escape(fold(d))}\b", folded)]
     words = [fold(t) for t in syllables(question)]
+    types = frozenset(question_types(question))
     return _Query(
         text=question, places=places, years=[int(y) for y in _YEAR.findall(question)],
         numbers=document_numbers(question), districts=districts,
-        definition=bool(_DEFINITION.search(folded)), quantity=bool(_QUANTITY.search(folded)),
-        targets=bool(_TARGETS.search(folded)), folded=words,
-        types=frozenset(question_types(question)), term=_term(words),
+        definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
+        targets=bool(_TARGETS.search(folded)), folded=words, types=types, term=_term(words),
     )
 
 
@@ -265,7 +264,7 @@ def _score_sentence(q: _Query, weights: dict[str, float], sentence: str, year: i
 
 
 # "số hóa là gì", "X được hiểu như thế nào", "khái niệm X": where the asked term ends.
-_DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the nao|hieu nhu the nao|la sao|"
+_DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the nao|hieu nhu the nao|la sao|khac gi|"
                               r"duoc dinh nghia)\b")
 
 

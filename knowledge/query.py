@@ -86,7 +86,9 @@ _TYPES = {
     "who": r"\b(ai|co quan nao|bo nao|don vi nao|nganh nao|to chuc nao|chu tri|giao cho|phu trach|"
            r"ai ky|nguoi ky|ban hanh boi|cap nao)\b",
     "where": r"\b(o dau|noi nao|xa nao|huyen nao|tinh nao|dia phuong nao)\b",
-    "definition": r"\b(la gi|nghia la gi|khai niem|dinh nghia|duoc hieu|hieu the nao|hieu nhu the nao|la sao)\b",
+    # "X khác gì Y" asks for both definitions.
+    "definition": r"\b(la gi|nghia la gi|nghia la|khai niem|dinh nghia|duoc hieu|hieu the nao|hieu nhu the nao|la sao|"
+                  r"khac gi|khac nhau)\b",
     "yesno": r"\b(co phai|phai khong|co duoc|duoc khong|co can|can khong|co bat buoc|bat buoc khong|"
              r"co vi pham|hay khong|khong a|chua)\s*\??\s*$",
 }

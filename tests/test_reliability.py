@@ -284,3 +284,67 @@ async def test_database_locked_too_long_still_answers(tg_busy, caplog):
     assert await _logged(caplog, "question not logged")
     [later] = await _ask(fake, USER, BAO_LAM[0])
     assert BAO_LAM[1] in later["text"] and later.get("reply_markup")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _oa_process(fake: FakeZalo, data_dir, port: int, log_path) -> asyncio.subprocess.Process:
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "CDSBOT_ZALO_OA_APP_ID": fake.app_id,
+           "CDSBOT_ZALO_OA_APP_SECRET": fake.app_secret, "CDSBOT_ZALO_OA_SECRET_KEY": fake.oa_secret_key,
+           "CDSBOT_ZALO_OA_ACCESS_TOKEN": fake.access_token, "CDSBOT_ZALO_OA_REFRESH_TOKEN": fake.refresh_token,
+           "CDSBOT_ZALO_OA_BASE_URL": fake.base_url, "CDSBOT_ZALO_OAUTH_BASE_URL": fake.base_url,
+           "CDSBOT_HOST": "127.0.0.1", "CDSBOT_PORT": str(port)}
+    env.pop("CDSBOT_TELEGRAM_TOKEN", None)
+    with open(log_path, "ab") as log:
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "--data-dir", str(data_dir),
+                                                       "run", stdout=log, stderr=log, env=env)
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):  # the server listens before the model is loaded
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    if resp.status == 200:
+                        return process
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("the bot did not start listening: " + log_path.read_text())
+
+
+async def test_oa_events_acknowledged_then_killed_are_answered_once_after_restart(small_data_dir, tmp_path):
+    fake = FakeZalo()
+    await fake.start()
+    data, log, port = tmp_path / "data", tmp_path / "bot.log", _free_port()
+    shutil.copytree(small_data_dir, data, symlinks=True)
+    url = f"http://127.0.0.1:{port}/zalo/oa/webhook"
+    users = [f"killed{n}" for n in range(20)]
+    first = await _oa_process(fake, data, port, log)
+    try:
+        fake.faults.fail("oa.send", *["timeout"] * 40)  # no answer gets out before the kill
+        for user in users:
+            assert await fake.post_oa_event(url, fake.oa_event(user, SOC_TRANG[0])) == 200
+        await asyncio.sleep(0.1)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+    fake.faults = type(fake.faults)()  # Zalo is healthy again
+    second = await _oa_process(fake, data, port, log)
+    try:
+        await fake.wait(lambda: all(fake.oa_messages(u) for u in users), timeout=120)
+        await asyncio.sleep(2)
+        assert all(len(fake.oa_messages(u)) == 1 for u in users), log.read_text()
+        assert all(SOC_TRANG[1] in fake.oa_messages(u)[0]["text"] for u in users)
+    finally:
+        stopping = asyncio.get_running_loop().time()
+        second.send_signal(signal.SIGTERM)
+        await second.wait()
+        stopped_in = asyncio.get_running_loop().time() - stopping
+        await fake.stop()
+    assert second.returncode == 0 and stopped_in < 10
