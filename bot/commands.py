@@ -113,7 +113,7 @@ class TextCommands:
         return [Reply(plain_passages(sources, start=offset + 1) + tail)]
 
     async def _feedback(self, chat_id: str, user_id: str, value: int) -> Reply:
-        qid = self.service.last_question_id(self.platform, chat_id)
+        qid = await asyncio.to_thread(self.service.last_question_id, self.platform, chat_id)
         ok = qid is not None and await asyncio.to_thread(self.service.feedback, qid, self.platform, user_id, value)
         return Reply("Cảm ơn bạn đã góp ý!" if ok else "Bạn hãy đặt câu hỏi trước rồi góp ý nhé.")
 

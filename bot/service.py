@@ -185,19 +185,23 @@ class Service:
             qid = None
         return Asked(qid, ans)
 
+    def _chat(self, platform: str, chat_id: str) -> dict:
+        """A chat's row: saved province, last question, "more" offset, conversation context (JSON)."""
+        row = self.kb.reader().execute(
+            "SELECT province, last_question_id, more_offset, context FROM users WHERE platform = ? AND chat_id = ?",
+            (platform, str(chat_id))).fetchone()
+        return dict(zip(("province", "last_question_id", "more_offset", "context"), row or (None,) * 4))
+
     def _chat_state(self, platform: str, chat_id: str) -> tuple[str | None, Context | None]:
         """A chat's saved province and its conversation context (None once expired)."""
-        row = self.kb.reader().execute("SELECT province, context FROM users WHERE platform = ? AND chat_id = ?",
-                                       (platform, str(chat_id))).fetchone()
-        if not row:
-            return None, None
+        chat = self._chat(platform, chat_id)
         try:
-            context = Context.from_dict(json.loads(row[1])) if row[1] else None
+            context = Context.from_dict(json.loads(chat["context"])) if chat["context"] else None
         except ValueError:
             context = None
         if context is not None and context.expired(ttl=self.context_ttl):
             context = None
-        return row[0], context
+        return chat["province"], context
 
     async def new_topic(self, platform: str, chat_id: str) -> None:
         """Forget the chat's conversation context (/moi)."""
@@ -253,15 +257,12 @@ class Service:
         return more_passages(self.kb, ids), nxt
 
     def last_question_id(self, platform: str, chat_id: str) -> int | None:
-        row = self.kb.reader().execute("SELECT last_question_id FROM users WHERE platform = ? AND chat_id = ?",
-                                       (platform, str(chat_id))).fetchone()
-        return row[0] if row and row[0] else None
+        return self._chat(platform, chat_id)["last_question_id"] or None
 
     def more_position(self, platform: str, chat_id: str) -> tuple[int | None, int]:
         """The chat's last question and how many of its further passages were shown."""
-        row = self.kb.reader().execute("SELECT last_question_id, more_offset FROM users WHERE platform = ? "
-                                       "AND chat_id = ?", (platform, str(chat_id))).fetchone()
-        return (row[0], row[1] or 0) if row and row[0] else (None, 0)
+        chat = self._chat(platform, chat_id)
+        return (chat["last_question_id"], chat["more_offset"] or 0) if chat["last_question_id"] else (None, 0)
 
     def set_more_offset(self, platform: str, chat_id: str, offset: int) -> None:
         with self.kb.transaction() as conn:
@@ -278,11 +279,6 @@ class Service:
         return True
 
     # ------------------------------------------------------------- provinces
-    def province_of(self, platform: str, chat_id: str) -> str | None:
-        row = self.kb.reader().execute("SELECT province FROM users WHERE platform = ? AND chat_id = ?",
-                                       (platform, str(chat_id))).fetchone()
-        return row[0] if row else None
-
     def set_province(self, platform: str, chat_id: str, name: str) -> gz.Place | None:
         """Save a chat's province from any spelling; returns None if it is not a province."""
         found = gz.resolve(name)

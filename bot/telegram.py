@@ -170,7 +170,7 @@ async def nguon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the passages quoted by the chat's last answer."""
     chat_id, _ = _ids(update)
     service = _service(context)
-    qid = service.last_question_id(PLATFORM, chat_id)
+    qid = await asyncio.to_thread(service.last_question_id, PLATFORM, chat_id)
     sources = await asyncio.to_thread(service.sources, qid) if qid else []
     if not sources:
         await update.effective_message.reply_text("Chưa có câu trả lời nào có nguồn. Bạn hãy đặt câu hỏi trước nhé.")

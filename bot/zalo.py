@@ -140,9 +140,7 @@ class ZaloBot:
         message = event.get("message") if isinstance(event, dict) else None
         if not isinstance(message, dict):
             return
-        message_id = message.get("message_id")
-        key = str(message_id) if isinstance(message_id, (str, int)) else ""
-        await self.service.inbox.handle_once("zalo", key, event,
+        await self.service.inbox.handle_once("zalo", _as_id(message.get("message_id")), event,
                                              lambda: self._answer(str(event.get("event_name", "")), message))
 
     async def _answer(self, name: str, message: dict) -> None:
@@ -221,10 +219,14 @@ class ZaloBot:
 
 
 # -------------------------------------------------------------- Official Account
+def _as_id(value: object) -> str:
+    """An id as a string: "" for anything a forged event may put there that is not one."""
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+
+
 def _field_id(value: object) -> str:
     """The ``id`` of a sender/follower/chat object, "" when it is missing or not an id."""
-    found = value.get("id") if isinstance(value, dict) else None
-    return str(found) if isinstance(found, (str, int)) and not isinstance(found, bool) and str(found) else ""
+    return _as_id(value.get("id")) if isinstance(value, dict) else ""
 
 
 # The fields the OA signature covers, read from the raw body before it is parsed.
@@ -360,10 +362,8 @@ class ZaloOA:
         """What recognises a delivery again: the message id, or a digest of the signed body
         (a ``follow`` event or a message without ``msg_id``)."""
         message = event.get("message")
-        msg_id = message.get("msg_id") if isinstance(message, dict) else None
-        if isinstance(msg_id, (str, int)) and str(msg_id):
-            return str(msg_id)
-        return "sha256:" + hashlib.sha256(body).hexdigest()
+        return (_as_id(message.get("msg_id")) if isinstance(message, dict) else "") \
+            or "sha256:" + hashlib.sha256(body).hexdigest()
 
     async def accept(self, event: dict, body: bytes) -> None:
         """Store a verified event in the inbox, then answer it in the background.

@@ -361,9 +361,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     allowed_docs, gap = _scope(docs, q)
     if gap:
         gap.notice = notice
-        gap.reading = resolved.reading
-        gap.context = next_context(resolved, q.types, [p.name for p in q.places], q.years, None, None)
-        return gap
+        return _concluded(gap, resolved, q)
     wanted = asked_facts(own)
     if wanted:
         target = _instrument(kb, docs, q, own, resolved, allowed_docs)
@@ -423,9 +421,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     # off-topic probes; e5's cosines sit in a narrow band (0.7-0.9).
     features = {"coverage": round(coverage, 3), "cosine": round(float(cosine), 4)}
     if coverage < ABSTAIN.min_passage_coverage and cosine < ABSTAIN.min_cosine:
-        return Answer(asked, NO_DATA, abstained=True, notice=notice, reading=resolved.reading,
-                      province=q.places[0].label() if q.places else None, features=features,
-                      context=next_context(resolved, q.types, [p.name for p in q.places], q.years, None, None))
+        return _concluded(Answer(asked, NO_DATA, abstained=True, notice=notice, features=features,
+                                 province=q.places[0].label() if q.places else None), resolved, q)
 
     # Cite passages from the best document first, then others among the leaders.
     ranked = [rows[pid] for _, pid in scored]
@@ -452,9 +449,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         if gap:
             gap.sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])][:1]
             gap.notice = notice
-            gap.reading = resolved.reading
-            gap.context = next_context(resolved, q.types, [p.name for p in q.places], q.years, top["doc_id"], top["id"])
-            return gap
+            return _concluded(gap, resolved, q, top["id"])
 
     prefix = _merger_note(q, top, text)
     sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])]
@@ -466,14 +461,21 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         if key not in seen:
             seen.add(key)
             more.append(pid)
-    return Answer(
+    return _concluded(Answer(
         question=asked, text=prefix + text, sources=sources, abstained=False,
         province=q.places[0].label() if q.places else (", ".join(gz.describe_former(p) for p in top["provinces"]) or None),
         year=q.years[0] if q.years else None,
         more=more[:10], notice=notice, features=features,
-        reading=resolved.reading,
-        context=next_context(resolved, q.types, [p.name for p in q.places], q.years, top["doc_id"], top["id"]),
-    )
+    ), resolved, q, top["id"])
+
+
+def _concluded(ans: Answer, resolved: Resolved, q: _Query, passage_id: int | None = None,
+               types: frozenset[str] | None = None) -> Answer:
+    """``ans`` with how its message was read and what the next message may refer to."""
+    ans.reading = resolved.reading
+    ans.context = next_context(resolved, q.types if types is None else types, [p.name for p in q.places], q.years,
+                               passage_id)
+    return ans
 
 
 # ----------------------------------------------------------------- document facts
@@ -536,16 +538,25 @@ def _instrument(kb: KnowledgeBase, docs: list[dict], q: _Query, own: str, resolv
     return None
 
 
-@lru_cache(maxsize=256)
-def _facts(text: str, number: str, own: bool) -> Facts:
-    return instrument_facts(text, number, own)
+_FACTS_CACHE: dict[tuple, Facts] = {}
+
+
+def _facts(kb: KnowledgeBase, doc: dict, number: str, own: bool) -> Facts:
+    """What a document states about one instrument, read once per version of the document (the
+    codification is 2 MB of text: neither loading nor scanning it belongs on every question)."""
+    key = (str(kb.data_dir), doc["id"], doc["added_at"], number, own)
+    if key not in _FACTS_CACHE:
+        if len(_FACTS_CACHE) >= 256:
+            _FACTS_CACHE.clear()
+        _FACTS_CACHE[key] = instrument_facts(kb.document_text(doc["id"]), number, own)
+    return _FACTS_CACHE[key]
 
 
 def _fact_answer(kb: KnowledgeBase, q: _Query, asked: str, wanted: list[str], resolved: Resolved,
                  doc: dict, number: str, own: bool) -> Answer:
     """"Nghị quyết số 07-NQ/TU của …, ban hành ngày 27/10/2021", quoted from the text; a plain
     "not stated" for each fact asked that the text does not give."""
-    facts = _facts(kb.document_text(doc["id"]), number, own)
+    facts = _facts(kb, doc, number, own)
     label = number_kind(number) or "Văn bản"
     text = f"{label} số {number}"
     if facts.issuer:
@@ -569,10 +580,9 @@ def _fact_answer(kb: KnowledgeBase, q: _Query, asked: str, wanted: list[str], re
     rows = kb.passages([pid]) if pid else {}
     sources = [_source(rows[pid], q, 1.0)] if pid in rows else []
     features = {"facts": wanted, "missing": missing}
-    types = set(q.types) | {"who"}
-    return Answer(asked, text, sources=sources, abstained=abstained, features=features, reading=resolved.reading,
-                  province=", ".join(gz.describe_former(p) for p in doc["provinces"]) or None,
-                  context=next_context(resolved, types, [p.name for p in q.places], q.years, doc["id"], pid))
+    return _concluded(Answer(asked, text, sources=sources, abstained=abstained, features=features,
+                             province=", ".join(gz.describe_former(p) for p in doc["provinces"]) or None),
+                      resolved, q, pid, q.types | {"who"})
 
 
 def render_row(cells: list[tuple[str, str]], heading: str = "") -> str:

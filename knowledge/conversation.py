@@ -53,8 +53,7 @@ class Context:
     provinces: list[str] = field(default_factory=list)  # gazetteer names asked about
     years: list[int] = field(default_factory=list)
     types: list[str] = field(default_factory=list)  # what it asked for: quantity, who, definition…
-    doc_id: int | None = None  # the document that answered
-    passage_id: int | None = None  # the passage that answered
+    passage_id: int | None = None  # the passage that answered (and so its document)
     at: float = 0.0  # when it was asked (epoch seconds)
 
     def to_dict(self) -> dict:
@@ -67,7 +66,7 @@ class Context:
         try:
             return cls(topic=str(data.get("topic", "")), provinces=[str(p) for p in data.get("provinces", [])],
                        years=[int(y) for y in data.get("years", [])], types=[str(t) for t in data.get("types", [])],
-                       doc_id=data.get("doc_id"), passage_id=data.get("passage_id"), at=float(data.get("at", 0)))
+                       passage_id=data.get("passage_id"), at=float(data.get("at", 0)))
         except (TypeError, ValueError):
             return None
 
@@ -109,26 +108,22 @@ def _points_back(text: str) -> tuple[bool, bool]:
     return bool(_CONTINUES.search(folded)), bool(_ANAPHORS.search(text.lower()) or _FOLDED_ANAPHOR.search(folded))
 
 
-def _is_follow_up(text: str, own: list[str]) -> bool:
-    if any(_points_back(text)):
-        return True
-    if "definition" in question_types(text) and own:
-        return False  # "GRDP là gì?" names its own topic, however short
-    return len(own) <= MAX_FOLLOW_UP_WORDS
-
-
 def resolve(text: str, context: Context | None, now: float | None = None,
             ttl: float = DEFAULT_TTL_SECONDS) -> Resolved:
     """Read ``text`` on its own, or, when it cannot stand alone, with the previous question's
     topic, province and year (each replaced by the message's own when it names one)."""
     own = topic_words(text)
-    folded_own = {fold(t) for t in own}
-    if context is None or context.expired(now, ttl) or not _is_follow_up(text, own):
+    if context is None or context.expired(now, ttl):
         return Resolved(text, own)
-    places = [name for name, _ in gz.find_places(text)]
-    years = _years(text)
     continues, refers = _points_back(text)
     short = len(own) <= MAX_FOLLOW_UP_WORDS
+    # A follow-up continues or points back, or names no topic of its own; a definition
+    # question ("GRDP là gì?") names its own topic, however short.
+    if not (continues or refers or (short and not (own and "definition" in question_types(text)))):
+        return Resolved(text, own)
+    folded_own = {fold(t) for t in own}
+    places = [name for name, _ in gz.find_places(text)]
+    years = _years(text)
     if places and not (short or continues or refers):
         return Resolved(text, own)  # "tỉnh X thì người đứng đầu phải làm gì": a new question
     parts = [text.strip().rstrip("?.! ")]
@@ -161,11 +156,11 @@ _TYPE_WORDS = {"quantity": "bao nhiêu", "when": "khi nào", "day": "ngày nào"
 
 
 def next_context(resolved: Resolved, types: set[str], provinces: list[str], years: list[int],
-                 doc_id: int | None, passage_id: int | None, now: float | None = None) -> Context:
+                 passage_id: int | None, now: float | None = None) -> Context:
     """The context after answering ``resolved``: its own topic first, then what it inherited."""
     words = list(resolved.own)
     if resolved.follow_up and resolved.context:
-        words += [w for w in resolved.context.topic.split() if fold(w) not in {fold(x) for x in words}]
+        mine = {fold(w) for w in words}
+        words += [w for w in resolved.context.topic.split() if fold(w) not in mine]
     return Context(topic=" ".join(words[:MAX_TOPIC_WORDS]), provinces=provinces, years=years,
-                   types=sorted(types), doc_id=doc_id, passage_id=passage_id,
-                   at=now if now is not None else time.time())
+                   types=sorted(types), passage_id=passage_id, at=now if now is not None else time.time())

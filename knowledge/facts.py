@@ -40,7 +40,8 @@ _BODY = (r"Ban Chấp hành Đảng bộ (?:tỉnh|thành phố) [A-ZĐ][\wÀ-�
          r"|(?:Hội đồng nhân dân|HĐND|Ủy ban nhân dân|UBND) (?:tỉnh|thành phố|huyện)(?: [A-ZĐ][\wÀ-ỹ]*){0,3}"
          r"|(?:Tỉnh|Thành|Huyện) ủy(?: [A-ZĐ][\wÀ-ỹ]*){0,3}|Bộ (?:[A-ZĐ][\wÀ-ỹ]*)(?: (?:và )?[A-Za-zĐđÀ-ỹ]+){1,5}?"
          r"(?= |,|\.|$)")
-_BODY_RE = re.compile(_BODY)
+# "ngày 27/10/2021", "ngày 09 tháng 01 năm 2025"
+_DATE_PHRASE = r"[Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4}"
 _DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s*(?:tháng\s+|/)(\d{1,2})\s*(?:năm\s+|/)(\d{4})", re.IGNORECASE)
 _EFFECTIVE_RE = re.compile(r"(?:có )?hiệu lực(?: thi hành)?(?: kể)? từ (ngày ký(?: ban hành)?|ngày \d{1,2}\s*"
                            r"(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4})", re.IGNORECASE)
@@ -162,9 +163,8 @@ def _mentioned(text: str, number: str) -> Facts:
         if number not in sentence:
             continue
         # "… 07-NQ/TU, ngày 27/10/2021 của Ban Chấp hành …", "ngày 24/12/2021, Ban Thường vụ … ban hành … 08-NQ/TU"
-        after = re.search(escaped + r"[^.;]{0,60}?" + r"([Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4})",
-                          sentence)
-        before = re.search(r"([Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4}),?\s+(" + _BODY +
+        after = re.search(escaped + r"[^.;]{0,60}?(" + _DATE_PHRASE + ")", sentence)
+        before = re.search(r"(" + _DATE_PHRASE + r"),?\s+(" + _BODY +
                            r")\s+(?:đã\s+)?(?:ban hành|thông qua|ký)[^.;]{0,40}?" + escaped, sentence)
         found = after or before
         if found and facts.issued is None:

@@ -9,7 +9,7 @@ from knowledge.conversation import Context, resolve
 
 def _context(**kw) -> Context:
     base = dict(topic="tỷ lệ hồ sơ công việc cấp huyện xử lý trên môi trường mạng", provinces=["Đắk Lắk"],
-                years=[2025], types=["quantity"], doc_id=3, passage_id=40, at=1000.0)
+                years=[2025], types=["quantity"], passage_id=40, at=1000.0)
     base.update(kw)
     return Context(**base)
 
