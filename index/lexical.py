@@ -90,6 +90,20 @@ class LexicalIndex:
         found = dict(rows.fetchall())
         return {t: found.get(t, 0) for t in terms}
 
+    def vocabulary(self, column: str) -> dict[str, int]:
+        """Every syllable of ``column`` ("accented" or "folded") with how many passages hold it."""
+        if column not in ("accented", "folded"):
+            raise ValueError(f"column must be accented or folded. Currently, the column is {column!r}")
+        return dict(self.conn.execute(f"SELECT term, doc FROM {self.table}_vocab WHERE col = ?", (column,)))
+
+    def has_phrase(self, column: str, tokens: list[str]) -> bool:
+        """Whether some passage holds ``tokens`` consecutively in ``column``."""
+        if column not in ("accented", "folded") or not tokens or not all(t.isalnum() for t in tokens):
+            return False
+        found = self.conn.execute(f"SELECT 1 FROM {self.table} WHERE {self.table} MATCH ? LIMIT 1",
+                                  (f"{column} : {_phrase(tokens)}",)).fetchone()
+        return found is not None
+
     def add(self, ids: list[int], texts: list[str]) -> None:
         rows = []
         for pid, text in zip(ids, texts, strict=True):

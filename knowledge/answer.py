@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 from index.fusion import HYBRID_WEIGHTS, convex_fusion
@@ -17,7 +17,7 @@ from .conversation import Context, Resolved, next_context, resolve
 from .facts import Facts, asked_facts, instrument_facts
 from .metadata import KIND_LABELS, NUMBER_KINDS, document_numbers, number_kind
 from .query import EMPTY as NO_ABBREVIATIONS
-from .query import Abbreviations, holds_answer, question_types
+from .query import Abbreviations, Speller, counted_noun, holds_answer, question_types
 from .store import KnowledgeBase
 
 # Questions longer than this are cut (and the answer says so): a question is a
@@ -80,7 +80,6 @@ _TARGETS = re.compile(r"\b(muc tieu|chi tieu)\b")
 _YEAR = re.compile(r"\b(20\d\d)\b")
 # "năm 2025", "đến 2030": the year a sentence, a passage or a table group speaks of.
 _YEAR_MENTION = re.compile(r"(?:năm|đến)\s+(20\d\d)")
-_NUMBERISH = re.compile(r"\d")
 
 
 @dataclass
@@ -150,11 +149,13 @@ class _Query:
     folded: list[str]  # the question's syllables without diacritics
     types: frozenset[str] = frozenset()  # what it asks for: quantity, when, who, where, definition, yesno
     term: str = ""  # for a definition question, the term asked about (folded)
+    others: list[str] = field(default_factory=list)  # provinces named only to compare with
+    counted: str | None = None  # what the message itself counts ("bao nhiêu hồ sơ" -> "ho"), folded
 
 
 def _parse(docs: list[dict], question: str, saved_province: str | None) -> _Query | Answer:
     folded = fold(question)
-    places = [gz.place(name) for name, _ in gz.find_places(question)]
+    places, others = _asked_places(question)
     if _MY_PROVINCE.search(folded) and not places:
         saved = gz.resolve(saved_province) if saved_province else None
         if saved is None:
@@ -166,10 +167,32 @@ def _parse(docs: list[dict], question: str, saved_province: str | None) -> _Quer
     types = frozenset(question_types(question))
     return _Query(
         text=question, places=places, years=[int(y) for y in _YEAR.findall(question)],
-        numbers=document_numbers(question), districts=districts,
+        numbers=document_numbers(question), districts=districts, others=others,
         definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
         targets=bool(_TARGETS.search(folded)), folded=words, types=types, term=_term(words),
     )
+
+
+# "so với Sóc Trăng", "hơn Hòa Bình", "giống như Đắk Lắk": a province named to compare with.
+_COMPARED = re.compile(r"\b(so voi|hon|nhu|giong|khac|bang|cung)\s*(?:tinh|thanh pho|tp)?\s*$")
+
+
+def _asked_places(question: str) -> tuple[list[gz.Place], list[str]]:
+    """The province a question is about, and the others it names only to compare with.
+
+    A former province named beside the one it merged into ("Phú Yên cũ, giờ là Đắk Lắk") is the
+    same province: both are kept. Otherwise the first province not introduced by a comparison
+    ("so với", "hơn") is the one asked about; the figures of the others are never given as its own."""
+    text = normalize(question)
+    mentions = gz.mentioned_in_order(text)
+    places = [gz.place(name) for name, _ in mentions]
+    if len(places) < 2:
+        return places, []
+    if all(set(p.scope) <= set(q.scope) or set(q.scope) <= set(p.scope) for p in places for q in places):
+        return places, []  # one province under its old and new names: all its documents answer
+    compared = {name for name, at in mentions if _COMPARED.search(fold(text[:at]))}
+    asked = next((p for p in places if p.name not in compared), places[0])
+    return [asked], [gz.describe_former(p.name) for p in places if p is not asked and p.name not in asked.scope]
 
 
 def _scope(docs: list[dict], q: _Query) -> tuple[set[int] | None, Answer | None]:
@@ -244,7 +267,7 @@ def _longest_shared_run(question: list[str], sentence: str) -> int:
 
 def _score_sentence(q: _Query, weights: dict[str, float], sentence: str, year: int | None) -> float:
     score = _coverage(weights, sentence)
-    if q.quantity and _NUMBERISH.search(sentence):
+    if q.quantity and holds_answer("quantity", sentence):
         score += 0.15
     if q.years:
         if year in q.years:
@@ -352,12 +375,21 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         return Answer(raw, OFF_TOPIC, abstained=True, notice=notice)
     docs = kb.documents()
     asked = raw
-    own = _abbreviations(kb, docs).expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
+    expanded = _abbreviations(kb, docs).expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
+    # "chuyển đỗi số", "chuyenn doi so"; a province's name is never "corrected" into a word.
+    own = _speller(kb, docs).correct(expanded, kb.has_phrase, keep=gz.mention_spans(expanded))
     resolved = resolve(own, context)
+    if own != expanded and resolved.reading is None:
+        resolved = replace(resolved, reading=f"Hiểu là: {own.strip()}")
     raw = resolved.text
     q = _parse(docs, raw, province)
     if isinstance(q, Answer):
         return q
+    q.counted = counted_noun(own)  # the message's own words: a follow-up's inherited topic counts nothing
+    if q.others:
+        asked_about = q.places[0].label()
+        notice = " ".join(filter(None, [notice, f"Câu hỏi nhắc đến cả {', '.join(q.others)}; mình chỉ trả lời về "
+                                                f"{asked_about}. Muốn biết về {', '.join(q.others)}, bạn hỏi riêng nhé."]))
     allowed_docs, gap = _scope(docs, q)
     if gap:
         gap.notice = notice
@@ -444,12 +476,13 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     if not text:  # a year's target list answers itself; a quote must be checked
         if q.years:
             cited = [dict(r, lead_year=_lead_year(kb, r)) for r in cited]
-        text, quoted = _extract(q, weights, cited)
+        text, quoted, quoted_row = _extract(q, weights, cited)
         gap = _not_stated(q, weights, top, quoted, asked, features)
         if gap:
             gap.sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])][:1]
             gap.notice = notice
             return _concluded(gap, resolved, q, top["id"])
+        text = _article_lead(quoted_row) + text
 
     prefix = _merger_note(q, top, text)
     sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])]
@@ -645,9 +678,11 @@ def _lead_year(kb: KnowledgeBase, row: dict) -> int | None:
     return None
 
 
-def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> tuple[str, list[tuple[str, int | None]]]:
+def _extract(q: _Query, weights: dict[str, float],
+             cited: list[dict]) -> tuple[str, list[tuple[str, int | None]], dict]:
     """The best sentences (or table rows) of the cited passages, in document order, figures
-    verbatim; and the units quoted with the year each speaks of, for the answer-type check."""
+    verbatim; the units quoted with the year each speaks of, for the answer-type check; and
+    the passage the best unit comes from."""
     candidates = []
     for rank, row in enumerate(cited):
         units, context = _units(row)
@@ -655,13 +690,13 @@ def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> tuple[s
             score = _score_sentence(q, weights, context + sentence, year) - 0.08 * rank
             candidates.append((score, rank, i, sentence, year))
     if not candidates:
-        return cited[0]["text"], [(cited[0]["text"], None)]
+        return cited[0]["text"], [(cited[0]["text"], None)], cited[0]
     candidates.sort(key=lambda c: -c[0])
     best = candidates[0]
     row = cited[best[1]]
     # A short passage (a definition, one target) is a unit of meaning: quote it whole.
     if len(row["text"]) <= MAX_ANSWER_CHARS * 0.6 and row["kind"] == "glossary":
-        return row["text"], [(row["text"], None)]
+        return row["text"], [(row["text"], None)], row
     chosen = [best]
     total = len(best[3])
     for cand in candidates[1:]:
@@ -671,9 +706,36 @@ def _extract(q: _Query, weights: dict[str, float], cited: list[dict]) -> tuple[s
             continue
         chosen.append(cand)
         total += len(cand[3])
+    # "Gồm mấy mô đun? Nâng cao thì cần thêm mấy?": each question of the message gets its own best unit.
+    for part in _parts(q.text):
+        mine = {t: w for t, w in weights.items() if t in part}
+        if not mine:
+            continue
+        own_best = max(candidates, key=lambda c: _score_sentence(q, mine, c[3], c[4]) - 0.08 * c[1])
+        if own_best not in chosen and total + len(own_best[3]) <= MAX_ANSWER_CHARS * 1.5:
+            chosen.append(own_best)
+            total += len(own_best[3])
     chosen.sort(key=lambda c: (c[1], c[2]))
     text = re.sub(r" {2,}", " ", " ".join(c[3] for c in chosen))
-    return text, [(c[3], c[4]) for c in chosen]
+    return text, [(c[3], c[4]) for c in chosen], row
+
+
+def _parts(question: str) -> list[set[str]]:
+    """The folded syllables of each question of a message that asks several ("…? …?"); none for one."""
+    parts = [set(fold(" ".join(syllables(p))).split()) for p in re.split(r"\?+", question)]
+    parts = [p for p in parts if len(p) >= 3]
+    return parts if len(parts) >= 2 else []
+
+
+# "… — Điều 12, Luật 67/2006/QH11 — Các hành vi bị nghiêm cấm": a legal article's heading path.
+_ARTICLE = re.compile(r"(Điều \d+[a-zđ]?, [^—]+?) — ([^—]+)$")
+
+
+def _article_lead(row: dict) -> str:
+    """"Theo Điều 12, Luật 67/2006/QH11 (Các hành vi bị nghiêm cấm):" before a quoted clause: the
+    article's title often says what the clause means for the asker (a ban, a right, a duty)."""
+    m = _ARTICLE.search(row.get("heading") or "")
+    return f"Theo {m.group(1).strip()} ({m.group(2).strip()}):\n" if m else ""
 
 
 _ABBREVIATION_CACHE: dict[tuple, Abbreviations] = {}
@@ -690,7 +752,26 @@ def _abbreviations(kb: KnowledgeBase, docs: list[dict]) -> Abbreviations:
     return _ABBREVIATION_CACHE[key]
 
 
+_SPELLER_CACHE: dict[tuple, Speller] = {}
+
+
+def _speller(kb: KnowledgeBase, docs: list[dict]) -> Speller:
+    """The speller over the indexed vocabulary, built once per version of the documents."""
+    key = (str(kb.data_dir), tuple((d["id"], d["added_at"]) for d in docs))
+    if key not in _SPELLER_CACHE:
+        _SPELLER_CACHE.clear()
+        _SPELLER_CACHE[key] = Speller.build(*kb.vocabulary())
+    return _SPELLER_CACHE[key]
+
+
 _KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người"}
+
+
+def _counts(unit: str, noun: str) -> bool:
+    """Whether ``unit`` gives a figure of ``noun``: "15 văn bản", "06 mô đun", "100% hồ sơ"
+    (a figure of something else beside the noun, "100% các xóm có trạm BTS", is not a count of it)."""
+    words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()
+    return any(any(ch.isdigit() for ch in w) and noun in words[i + 1:i + 4] for i, w in enumerate(words))
 
 
 def _not_stated(q: _Query, weights: dict[str, float], top: dict, quoted: list[tuple[str, int | None]], asked: str,
@@ -707,8 +788,10 @@ def _not_stated(q: _Query, weights: dict[str, float], top: dict, quoted: list[tu
     # The unit that holds the answer must also speak of the question's topic ("100% of the
     # shared databases" does not answer "what share of people use e-wallets") and of the
     # year asked (a 2030 figure does not answer a question about 2025).
+    counted = q.counted if "quantity" in kinds else None
     holding = [u for u, year in quoted if all(holds_answer(kind, u) for kind in kinds)
-               and (not q.years or year is None or year in q.years)]
+               and (not q.years or year is None or year in q.years)
+               and (counted is None or _counts(u, counted))]
     covered = max((_coverage(weights, u) for u in holding), default=0.0)
     features.update(quote_coverage=round(covered, 3), types=sorted(kinds), missing=missing)
     if not kinds:
@@ -717,7 +800,11 @@ def _not_stated(q: _Query, weights: dict[str, float], top: dict, quoted: list[tu
         return None
     label = KIND_LABELS.get(top["kind"], "Văn bản")
     where = _where(q, top)
-    what = _KIND_WORDS[missing[0]] if missing else "thông tin"
+    # Nothing quoted holds an answer of the asked kind about the thing asked: say which kind.
+    if missing or not holding:
+        what = _KIND_WORDS[(missing or sorted(kinds))[0]]
+    else:
+        what = "thông tin"  # an answer of the kind asked, but about something else
     year = f" cho năm {q.years[0]}" if q.years else ""
     text = (f"Kho dữ liệu chưa có {what} trả lời câu hỏi này. Văn bản gần nhất là {label.lower()} "
             f"«{top['title']}»{where}, nhưng văn bản không nêu {what} này{year}.")

@@ -12,9 +12,10 @@ Pure functions, except :func:`abbreviations`, which reads the list from the stor
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.text import fold
+from index.text import fold, has_diacritics, is_stopword, syllables
 
 # "CĐS: chuyển đổi số" / "- DVC — dịch vụ công": one abbreviation a line.
 _ENTRY = re.compile(r"^\s*[-*•]?\s*([^\s:=–—]{1,12})\s*[:=–—]\s*(.+?)\s*$")
@@ -103,8 +104,11 @@ def question_types(question: str) -> set[str]:
 
 # What each kind of answer looks like in a document. A figure is a number that is not a
 # year, a date or part of a document number ("năm 2025", "27/10/2021", "07-NQ/TU").
+# Nor is a reference to a part of a text ("Khoản 1 Điều này", "Phụ lục số 01", "mô đun kỹ năng 03").
 _NOT_FIGURES = re.compile(r"\b\d{1,4}(?:/\d{4})?[/-][A-ZĐ][\w/-]*|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b"
-                          r"|\b(?:19|20)\d\d\b")
+                          r"|\b(?:19|20)\d\d\b"
+                          r"|\b(?:[Kk]hoản|Điều|điều|[Đđ]iểm|[Mm]ục|[Cc]hương|[Pp]hụ lục(?: số)?|[Bb]ảng|[Mm]ẫu|[Mm]ã|"
+                          r"kỹ năng|[Ss]ố thứ tự|TT)\s+[\dIVX]+[a-zđ]?\b|^\s*[\dIVX]+[.)]\s")
 _FIGURE = re.compile(r"\d")
 _DAY = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:\d{1,2}/)?\d{1,2}/\d{4}\b|\b(?:năm|quý|tháng)\s+[\dIVX]+|\b20\d\d\b|\b19\d\d\b"
@@ -112,6 +116,27 @@ _DATE = re.compile(r"\b(?:\d{1,2}/)?\d{1,2}/\d{4}\b|\b(?:năm|quý|tháng)\s+[\d
 _AGENT = re.compile(r"\b(Bộ|Sở|Ban|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh ủy|Thành ủy|Huyện ủy|Chính phủ|Quốc hội|"
                     r"Thủ tướng|Bí thư|Chủ tịch|Tổng Bí thư|Cục|Tổng cục|Viện|Trung tâm|Ngân hàng|Đài|Thông tấn|"
                     r"cơ quan|doanh nghiệp|các bộ|địa phương|tổ chức|cá nhân)\b")
+
+
+# "bao nhiêu hồ sơ", "mấy mô đun": the thing counted. A figure of something else ("15 văn bản")
+# does not answer the question.
+_COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)")
+_NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua".split())
+
+
+def counted_noun(question: str) -> str | None:
+    """The first syllable of what ``question`` counts ("bao nhiêu hồ sơ" -> "hồ"), lower case and
+    as typed (with its marks, if any: "trạm" is not the "trăm" of "phần trăm"), if any."""
+    words = syllables(question)
+    folded = [fold(w) for w in words]
+    for i in range(len(words) - 1):
+        # "mấy", or "may" in a message typed without marks ("máy tính" counts nothing).
+        asks = words[i] == "mấy" or (words[i] == "may" and not any(map(has_diacritics, words))) \
+            or (folded[i] == "nhieu" and i > 0 and folded[i - 1] == "bao")
+        following = folded[i + 1]
+        if asks and following not in _NOT_COUNTED and not following.isdigit():
+            return words[i + 1]
+    return None
 
 
 def holds_answer(kind: str, text: str) -> bool:
@@ -125,3 +150,122 @@ def holds_answer(kind: str, text: str) -> bool:
     if kind == "who":
         return bool(_AGENT.search(text))
     return True
+
+
+# ----------------------------------------------------------------- typos
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# A correction must be seen in the documents beside a neighbour of the question: "chuyển đỗi số"
+# becomes "chuyển đổi số" because "chuyển đổi" is written there, while "tiệm net" stays as typed
+# ("tiêm" is a word of the documents, "tiêm net" is not). Without this check a word the
+# documents never use would be silently replaced by a different word.
+MIN_CORRECTION_COUNT = 2  # a syllable seen in one passage only is as likely a typo of the documents
+# A spelling 50 times rarer than another of the same letters is the documents' own typo ("trưc"
+# beside "trực"): it is corrected like an unknown one.
+RARE_VARIANT_RATIO = 50
+
+
+@dataclass(frozen=True)
+class Speller:
+    """Corrects a question's syllables against the knowledge base's own vocabulary.
+
+    Handles a wrong tone mark ("chuyển đỗi", "hò sơ") and, in words typed without marks, a
+    doubled, dropped, swapped or wrong letter ("chuyenn", "chuyn", "chuyne") and two syllables
+    typed as one ("kinhte"). Syllables the documents know are never changed, nor are numbers and short ones.
+
+    :param accented: syllable as written -> passages holding it
+    :param folded: syllable without marks -> passages holding it
+    """
+
+    accented: dict[str, int]
+    folded: dict[str, int]
+    variants: dict[str, list[str]]  # folded -> accented spellings, most frequent first
+
+    @classmethod
+    def build(cls, accented: dict[str, int], folded: dict[str, int]) -> "Speller":
+        variants: dict[str, list[str]] = {}
+        for term in sorted(accented, key=lambda t: -accented[t]):
+            if term.isalpha() and accented[term] >= MIN_CORRECTION_COUNT:
+                variants.setdefault(fold(term), []).append(term)
+        return cls(accented, folded, variants)
+
+    def _known(self, token: str) -> bool:
+        if not has_diacritics(token):
+            return self.folded.get(token, 0) >= MIN_CORRECTION_COUNT
+        count = self.accented.get(token, 0)
+        usual = self.variants.get(fold(token))
+        return count >= MIN_CORRECTION_COUNT and not (usual and self.accented[usual[0]] > RARE_VARIANT_RATIO * count)
+
+    def _near(self, word: str) -> list[str]:
+        """Folded syllables of the documents one edit from ``word``, most frequent first."""
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        edits = {a + b[1:] for a, b in splits if b}
+        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+        edits |= {a + c + b for a, b in splits for c in _LETTERS}
+        found = [e for e in edits if e != word and self.folded.get(e, 0) >= MIN_CORRECTION_COUNT]
+        return sorted(found, key=lambda e: -self.folded[e])
+
+    def _fits(self, tokens: list[str | None], i: int, candidate: list[str], has_phrase: Callable) -> bool:
+        """Whether ``candidate`` (one or two syllables replacing tokens[i]) is written in the
+        documents next to the token before or after it. A function word as the neighbour proves
+        nothing ("về vị" is written somewhere, so "về ví" would become it)."""
+        def neighbour(j: int) -> str:
+            if j < 0 or j >= len(tokens) or tokens[j] is None or is_stopword(tokens[j]):
+                return ""
+            return tokens[j] if self._known(tokens[j]) else fold(tokens[j])  # misspelt too: no marks
+
+        before, after = neighbour(i - 1), neighbour(i + 1)
+        for phrase in ([before, *candidate] if before else None, [*candidate, after] if after else None):
+            if not phrase:
+                continue
+            marked = all(has_diacritics(t) or t.isdigit() for t in phrase)
+            if has_phrase(phrase if marked else [fold(t) for t in phrase], marked):
+                return True
+        return False
+
+    def _candidates(self, token: str) -> list[list[str]]:
+        folded = fold(token)
+        if has_diacritics(token):
+            # Typed with marks: only the marks may be wrong. Letters typed with care are kept
+            # ("bây giờ" must not become "ba giờ" because "bây" is rare in the documents).
+            return [[v] for v in self.variants.get(folded, []) if v != token and has_diacritics(v)]
+        if _SYLLABLE.fullmatch(folded):
+            return []  # a real syllable ("met", "xom"): a word the documents lack, not a typo
+        out = [[e] for e in self._near(folded)] if len(folded) >= 3 else []
+        if len(folded) >= 4:  # "kinhte": two syllables typed as one
+            for cut in range(2, len(folded) - 1):
+                a, b = folded[:cut], folded[cut:]
+                if self.folded.get(a, 0) >= MIN_CORRECTION_COUNT and self.folded.get(b, 0) >= MIN_CORRECTION_COUNT:
+                    out.append([a, b])
+        return out
+
+    def correct(self, text: str, has_phrase: Callable[[list[str], bool], bool],
+                keep: list[tuple[int, int]] = ()) -> str:
+        """``text`` with the syllables the documents do not know replaced by the ones they do.
+
+        :param has_phrase: ``(tokens, accented) -> bool``: whether the documents hold the phrase
+        :param keep: spans of ``text`` never changed (the province names it mentions)
+        """
+        # Words apart across a comma or a number are not neighbours: a None slot stands between them.
+        slots: list[re.Match | None] = []
+        for m in re.finditer(r"[^\W\d_]+", text):
+            if slots and slots[-1] is not None and text[slots[-1].end():m.start()].strip():
+                slots.append(None)
+            slots.append(m)
+        tokens = [m.group(0).lower() if m else None for m in slots]
+        fixes: dict[int, str] = {}
+        for i, token in enumerate(tokens):
+            if token is None or len(token) < 2 or self._known(token) or is_stopword(token):
+                continue
+            if any(start <= slots[i].start() < end for start, end in keep):
+                continue
+            for candidate in self._candidates(token):
+                if self._fits(tokens, i, candidate, has_phrase):
+                    word = " ".join(candidate)
+                    fixes[i] = word[:1].upper() + word[1:] if slots[i].group(0)[:1].isupper() else word
+                    break
+        out, pos = [], 0
+        for i, word in sorted(fixes.items()):
+            out += [text[pos:slots[i].start()], word]
+            pos = slots[i].end()
+        return "".join(out) + text[pos:]

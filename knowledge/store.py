@@ -625,6 +625,14 @@ class KnowledgeBase:
         lexical = self._reader_lexical()
         return lexical.count(), lexical.doc_freqs(folded_terms)
 
+    def vocabulary(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The indexed syllables, accented and folded, with their passage counts (for spelling)."""
+        lexical = self._reader_lexical()
+        return lexical.vocabulary("accented"), lexical.vocabulary("folded")
+
+    def has_phrase(self, tokens: list[str], accented: bool) -> bool:
+        return self._reader_lexical().has_phrase("accented" if accented else "folded", tokens)
+
     def search_dense(self, query_vector: np.ndarray, k: int, allowed: set[int] | None = None) -> Hits:
         return self.dense.search(query_vector, k, allowed)
 

@@ -142,3 +142,24 @@ def test_who_signed_and_when_come_from_the_document_itself(full_kb):
     # A news article reporting on a resolution does not give its signer: say so, do not guess.
     ans = answer(full_kb, "Nghị quyết 08-NQ/TU do ai ký?")
     assert ans.abstained and "không nêu người ký" in ans.text
+
+
+def test_a_province_named_to_compare_with_never_lends_its_figures(full_kb):
+    ans = answer(full_kb, "So với Sóc Trăng thì Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP năm 2030?")
+    assert {p for s in ans.sources for p in s.provinces} == {"Đắk Lắk"}
+    assert "30% GRDP" in ans.text
+    assert "Sóc Trăng" in ans.notice and "Đắk Lắk" in ans.notice
+
+
+def test_a_question_with_a_typo_is_read_as_the_documents_spell_it(full_kb):
+    typed = answer(full_kb, "den nam 2030 dak lak muon kinh te so chiemm bao nhieu GRDP")  # "chiemm" is no word
+    mark = answer(full_kb, "Bảo Lâm tỷ lệ người dùng điện thoại tiếp cận dịch vụ chính quyền điện tữ")
+    assert "30% GRDP" in typed.text and typed.reading == "Hiểu là: den nam 2030 dak lak muon kinh te so chiem bao nhieu GRDP"
+    assert "45%" in mark.text and mark.reading == "Hiểu là: Bảo Lâm tỷ lệ người dùng điện thoại tiếp cận dịch vụ chính quyền điện tử"
+
+
+def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
+    asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
+    other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")
+    assert not asked.abstained and "15 văn bản" in asked.text
+    assert other.abstained and "không nêu con số" in other.text

@@ -5,7 +5,8 @@ import pytest
 from knowledge.answer import _off_topic, render_row
 from knowledge.chunking import chunk, table_cells
 from knowledge.cleaning import clean
-from knowledge.query import Abbreviations, holds_answer, question_types
+from knowledge.provinces import mention_spans
+from knowledge.query import Abbreviations, Speller, counted_noun, holds_answer, question_types
 
 ABBREVIATIONS = Abbreviations.parse(["- CĐS: chuyển đổi số\n- DVCTT: dịch vụ công trực tuyến\n- TU: Tỉnh ủy\n"
                                      "- UBND: Ủy ban nhân dân\n- bn: bao nhiêu\n- ko: không\n"])
@@ -113,3 +114,68 @@ def test_a_documents_own_number_comes_from_its_header_table():
             "| **Loại văn bản** | Luật\n\n# Công nghệ thông tin\n\nTheo Nghị định 72/2013/NĐ-CP, 72/2013/NĐ-CP và Nghị định "
             "72/2013/NĐ-CP, Luật 67/2018/QH14 quy định …")
     assert extract(text, markdown=True).numbers[0] == "67/2018/QH14"
+
+
+def _speller(documents: list[str]):
+    """A speller over a tiny vocabulary, as the lexical index would give it."""
+    from index.text import fold, syllables
+
+    passages = [syllables(d) for d in documents]
+    accented: dict[str, int] = {}
+    for words in passages:
+        for w in set(words):
+            accented[w] = accented.get(w, 0) + 1
+    folded: dict[str, int] = {}
+    for words in passages:
+        for w in {fold(x) for x in words}:
+            folded[w] = folded.get(w, 0) + 1
+
+    def has_phrase(tokens: list[str], marked: bool) -> bool:
+        joined = " ".join(tokens)
+        return any(joined in " ".join(w if marked else fold(w) for w in words) for words in passages)
+
+    return Speller.build(accented, folded), has_phrase
+
+
+SPELLER, HAS_PHRASE = _speller(["chuyển đổi số trong cơ quan", "chuyển đổi số là quá trình", "hồ sơ công việc",
+                    "hồ sơ trực tuyến", "kinh tế số", "kinh tế số và xã hội số", "về vị trí việc làm",
+                    "vị trí công việc", "thông tin cá nhân", "an toàn thông tin"])
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("chuyển đỗi số là gì", "chuyển đổi số là gì"),  # wrong tone mark
+    ("hò sơ công việc", "hồ sơ công việc"),
+    ("chuyenn doi so", "chuyen doi so"),  # doubled letter, typed without marks
+    ("an toan thong tinn", "an toan thong tin"),
+    ("muc tieu kinhte so", "muc tieu kinh te so"),  # two syllables typed as one
+])
+def test_typos_are_read_against_the_documents_vocabulary(typed, read):
+    assert SPELLER.correct(typed, HAS_PHRASE) == read
+
+
+@pytest.mark.parametrize("typed", [
+    "bao nhiêu mét",  # real words the documents never use stay as typed
+    "chia cho hang xom",
+    "đoạn code python",
+    "chỉ tiêu về ví, tài khoản",  # "về vị" is written, but a function word proves nothing
+])
+def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
+    assert SPELLER.correct(typed, HAS_PHRASE) == typed
+
+
+@pytest.mark.parametrize("question,noun", [
+    ("Huyện có bao nhiêu trạm BTS?", "trạm"),
+    ("gồm mấy mô đun", "mô"),
+    ("bao nhieu ho so duoc xu ly", "ho"),
+    ("Máy tính của xã có mấy?", None),  # "máy" is no "mấy", and nothing follows "mấy"
+    ("chiếm bao nhiêu?", None),
+])
+def test_what_a_question_counts_is_read(question, noun):
+    assert counted_noun(question) == noun
+
+
+def test_a_province_name_is_never_corrected_into_a_word():
+    speller, has_phrase = _speller(["toàn tỉnh cả nước", "cả nước và cả tỉnh"])
+    text = "mục tiêu của tỉnh Cà Mau"
+    assert speller.correct("mục tiêu tỉnh cà", has_phrase) == "mục tiêu tỉnh cả"  # a word is corrected
+    assert speller.correct(text, has_phrase, keep=mention_spans(text)) == text
