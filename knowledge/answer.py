@@ -148,7 +148,7 @@ class _Query:
     targets: bool
     folded: list[str]  # the question's syllables without diacritics
     types: frozenset[str] = frozenset()  # what it asks for: quantity, when, who, where, definition, yesno
-    term: str = ""  # for a definition question, the term asked about (folded)
+    terms: tuple[str, ...] = ()  # for a definition question, the terms asked about (folded)
     others: list[str] = field(default_factory=list)  # provinces named only to compare with
     counted: str | None = None  # what the message itself counts ("bao nhiêu hồ sơ" -> "ho"), folded
 
@@ -169,7 +169,7 @@ def _parse(docs: list[dict], question: str, saved_province: str | None) -> _Quer
         text=question, places=places, years=[int(y) for y in _YEAR.findall(question)],
         numbers=document_numbers(question), districts=districts, others=others,
         definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
-        targets=bool(_TARGETS.search(folded)), folded=words, types=types, term=_term(words),
+        targets=bool(_TARGETS.search(folded)), folded=words, types=types, terms=_terms(words),
     )
 
 
@@ -277,8 +277,8 @@ def _score_sentence(q: _Query, weights: dict[str, float], sentence: str, year: i
     # A long phrase of the question repeated verbatim marks the sentence that answers it.
     run = _longest_shared_run(q.folded, sentence)
     score += 0.05 * min(max(run - 2, 0), 4)
-    if q.definition and _defines(q, sentence):
-        score += 0.3
+    if q.definition:
+        score += 0.4 * _defines(q, sentence)
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer.
     checked = q.types & set(_KIND_WORDS)
     if checked and all(holds_answer(kind, sentence) for kind in checked):
@@ -291,28 +291,45 @@ _DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the
                               r"duoc dinh nghia)\b")
 
 
-def _term(words: list[str]) -> str:
-    """The term a definition question asks about, from its folded syllables: the last
-    syllables before "là gì"."""
+_TRAILING = frozenset("a a vay nhi khong the nao nhu sao".split())  # particles that end a question
+
+
+def _terms(words: list[str]) -> tuple[str, ...]:
+    """The terms a definition question asks about, from its folded syllables: the syllables
+    before "là gì" (after the last "thì" or "về"; with a "của", both the phrase before it and
+    the one after it: "cổng thông tin điện tử của cơ quan nhà nước", "khái niệm của số hóa");
+    and for "X khác gì Y", Y too."""
     folded = " ".join(words)
     m = _DEFINITION_MARK.search(folded)
     if not m:
-        return ""
+        return ()
     before = folded[: m.start()].split()
-    # "theo luật công nghệ thông tin thì số hóa": the term follows the last "thì"/"của"/"về".
-    for cut in ("thi", "ve", "cua", "niem"):
+    # "theo luật công nghệ thông tin thì số hóa": the term follows the last "thì"/"về"/"niệm".
+    for cut in ("thi", "ve", "niem"):
         if cut in before[:-1]:
             before = before[len(before) - 1 - before[::-1].index(cut) + 1:]
-    return " ".join(before[-4:])
+    if before[:1] == ["cua"]:
+        before = before[1:]
+    terms = [" ".join(before[-4:])]
+    if "cua" in before[1:-1]:
+        at = before.index("cua")
+        terms += [" ".join(before[max(0, at - 6):at]), " ".join(before[at + 1:][-4:])]
+    if m.group(1) == "khac gi":
+        after = folded[m.end():].split()[:6]
+        while after and after[-1] in _TRAILING:
+            after.pop()
+        terms.append(" ".join(after))
+    return tuple(t for t in dict.fromkeys(terms) if len(t.split()) >= 1 and t)
 
 
-def _defines(q: _Query, text: str) -> bool:
-    """Whether ``text`` defines the asked term: "Số hóa là việc …", "2. Dữ liệu mở là …"."""
-    term = q.term
-    if not term:
-        return False
-    return re.search(rf"(?:^|[\s(:;.]){re.escape(term)}\s+(?:la|duoc hieu la)\s", " ".join(
-        fold(t) for t in syllables(text))) is not None
+def _defines(q: _Query, text: str) -> int:
+    """How many of the asked terms ``text`` defines: "Số hóa là việc …", "2. Dữ liệu mở là …"
+    ("X khác gì Y" is answered by the passage that defines both)."""
+    if not q.terms:
+        return 0
+    read = " ".join(fold(t) for t in syllables(text))
+    return sum(re.search(rf"(?:^|[\s(:;.]){re.escape(term)}\s+(?:la|duoc hieu la)\s", read) is not None
+               for term in q.terms)
 
 
 def _year_segment(text: str, year: int) -> str:
@@ -375,7 +392,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         return Answer(raw, OFF_TOPIC, abstained=True, notice=notice)
     docs = kb.documents()
     asked = raw
-    expanded = _abbreviations(kb, docs).expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
+    abbreviations = _abbreviations(kb, docs)
+    expanded = abbreviations.expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
     # "chuyển đỗi số", "chuyenn doi so"; a province's name is never "corrected" into a word.
     own = _speller(kb, docs).correct(expanded, kb.has_phrase, keep=gz.mention_spans(expanded))
     resolved = resolve(own, context)
@@ -423,7 +441,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         if row is None:
             continue
         s = fscore
-        body = row["heading"] + " " + row["text"]
+        body = abbreviations.expand_passage(row["heading"] + " " + row["text"])  # "CĐS là …" defines it too
         # Boosts on the fused scale (0..1): what the question names beyond its words.
         if q.years and any(str(y) in body for y in q.years):
             s += 0.1
@@ -431,8 +449,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
             s += 0.5
         if q.definition and row["kind"] == "glossary":
             s += 0.3
-        if q.definition and _defines(q, body):
-            s += 0.3  # the passage defines the very term asked about
+        if q.definition:
+            s += 0.4 * _defines(q, body)  # the passage defines the very terms asked about
         if q.districts and set(q.districts) & set(row["districts"]):
             s += 0.1
         s += 0.3 * _coverage(weights, body)
@@ -476,7 +494,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     if not text:  # a year's target list answers itself; a quote must be checked
         if q.years:
             cited = [dict(r, lead_year=_lead_year(kb, r)) for r in cited]
-        text, quoted, quoted_row = _extract(q, weights, cited)
+        text, quoted, quoted_row = _extract(q, weights, cited, abbreviations)
         gap = _not_stated(q, weights, top, quoted, asked, features)
         if gap:
             gap.sources = [_source(r, q, score) for r, score in zip(cited, [s for s, _ in scored])][:1]
@@ -678,8 +696,8 @@ def _lead_year(kb: KnowledgeBase, row: dict) -> int | None:
     return None
 
 
-def _extract(q: _Query, weights: dict[str, float],
-             cited: list[dict]) -> tuple[str, list[tuple[str, int | None]], dict]:
+def _extract(q: _Query, weights: dict[str, float], cited: list[dict],
+             abbreviations: Abbreviations = NO_ABBREVIATIONS) -> tuple[str, list[tuple[str, int | None]], dict]:
     """The best sentences (or table rows) of the cited passages, in document order, figures
     verbatim; the units quoted with the year each speaks of, for the answer-type check; and
     the passage the best unit comes from."""
@@ -687,7 +705,8 @@ def _extract(q: _Query, weights: dict[str, float],
     for rank, row in enumerate(cited):
         units, context = _units(row)
         for i, (sentence, year) in enumerate(units):
-            score = _score_sentence(q, weights, context + sentence, year) - 0.08 * rank
+            read = abbreviations.expand_passage(context + sentence)  # scored as the question is read
+            score = _score_sentence(q, weights, read, year) - 0.08 * rank
             candidates.append((score, rank, i, sentence, year))
     if not candidates:
         return cited[0]["text"], [(cited[0]["text"], None)], cited[0]

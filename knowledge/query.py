@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.text import fold, has_diacritics, is_stopword, syllables
 
@@ -32,6 +32,9 @@ class Abbreviations:
 
     upper: dict[str, str]  # folded short form -> expansion
     lower: dict[str, str]
+    # Passages are expanded too, on every question that retrieves them ("CĐS là quá trình …"
+    # must match "chuyển đổi số là gì"): their expansions are remembered.
+    _seen: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def parse(cls, texts: list[str]) -> "Abbreviations":
@@ -48,6 +51,15 @@ class Abbreviations:
                 elif any(ch.isupper() for ch in short):
                     upper[fold(short)] = full
         return cls(upper, lower)
+
+    def expand_passage(self, text: str) -> str:
+        """:meth:`expand` for a passage's text, remembered."""
+        found = self._seen.get(text)
+        if found is None:
+            if len(self._seen) > 20_000:
+                self._seen.clear()
+            found = self._seen[text] = self.expand(text)
+        return found
 
     def expand(self, text: str) -> str:
         """``text`` with each known abbreviation replaced by its expansion."""

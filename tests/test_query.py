@@ -2,7 +2,8 @@
 
 import pytest
 
-from knowledge.answer import _off_topic, render_row
+from index.text import fold, syllables
+from knowledge.answer import _off_topic, _terms, render_row
 from knowledge.chunking import chunk, table_cells
 from knowledge.cleaning import clean
 from knowledge.provinces import mention_spans
@@ -179,3 +180,13 @@ def test_a_province_name_is_never_corrected_into_a_word():
     text = "mục tiêu của tỉnh Cà Mau"
     assert speller.correct("mục tiêu tỉnh cà", has_phrase) == "mục tiêu tỉnh cả"  # a word is corrected
     assert speller.correct(text, has_phrase, keep=mention_spans(text)) == text
+
+
+@pytest.mark.parametrize("question,terms", [
+    ("dữ liệu mở là gì", {"du lieu mo"}),
+    ("theo luật thì số hóa là gì vậy", {"so hoa"}),
+    ("khái niệm của chuyển đổi số là gì", {"chuyen doi so"}),
+    ("chính phủ số khác gì chính phủ điện tử vậy?", {"chinh phu so", "chinh phu dien tu"}),
+])
+def test_the_terms_a_definition_question_asks_about_are_found(question, terms):
+    assert terms <= set(_terms([fold(t) for t in syllables(question)]))
