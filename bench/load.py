@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.run import Runtime, make_service  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from index.text import fold  # noqa: E402
-from knowledge.answer import answer  # noqa: E402
+from knowledge.answering import answer  # noqa: E402
 from knowledge.store import KnowledgeBase, default_data_dir  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 from tests.fake_zalo import FakeZalo  # noqa: E402

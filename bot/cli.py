@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from index.embedder import DEFAULT_MODEL, Embedder, EmbedderError
-from knowledge.answer import answer, format_plain
+from knowledge.answering import answer, format_plain
 from knowledge.evaluation import EvaluationError, answer_lines, evaluate_questions, evaluate_retrieval, read_jsonl
 from knowledge.store import IngestResult, KnowledgeBase, KnowledgeBaseError, default_data_dir, expand_paths
 

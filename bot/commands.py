@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 
 from knowledge import provinces as gz
-from knowledge.answer import Source, format_plain
+from knowledge.answering import Source, format_plain
 
 from .format import shorten
 from .service import NotAdmin, ReindexRunning, Service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from knowledge.answer import Answer, Source
+from knowledge.answering import Answer, Source
 
 TELEGRAM_LIMIT = 4096  # characters per Telegram message
 

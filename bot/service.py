@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from knowledge import provinces as gz
-from knowledge.answer import Answer, Source, answer, more_passages
+from knowledge.answering import Answer, Source, answer, more_passages
 from knowledge.conversation import DEFAULT_TTL_SECONDS, Context
 from knowledge.loaders import LoaderError, clean_name
 from knowledge.store import IngestResult, KnowledgeBase

@@ -16,11 +16,11 @@ import numpy as np
 
 from index.dense import DenseIndex
 from index.embedder import Embedder
-from index.fusion import HYBRID_WEIGHTS, convex_fusion
+from index.hybrid import HybridRetriever
 from index.lexical import LexicalIndex
 from index.text import normalize
 
-from .answer import Answer, answer, format_plain
+from .answering import Answer, answer, format_plain
 from .conversation import Context
 from .store import KnowledgeBase
 
@@ -187,16 +187,19 @@ def evaluate_retrieval(folder: Path | str, embedder: Embedder, mode: str = "hybr
         if mode != "lexical":
             dense = DenseIndex(embedder.dim, embedder.name)
             dense.add(list(range(len(texts))), _corpus_vectors(embedder, texts, progress))
+        # The hybrid run goes through the bot's own retriever; the other two are its halves alone.
+        encode = lambda text: embedder.encode_queries([text])[0]  # noqa: E731
+        hybrid = HybridRetriever(lexical.search, dense.search, encode, top_k=100) if dense is not None else None
         run, started = {}, time.perf_counter()
         for qid, qtext in queries.items():
             qtext = normalize(qtext)
-            lists = []
-            if mode != "dense":
-                lists.append(lexical.search(qtext, 100))
-            if dense is not None:
-                lists.append(dense.search(embedder.encode_queries([qtext])[0], 100))
-            fused = lists[0] if len(lists) == 1 else convex_fusion(lists, list(HYBRID_WEIGHTS))
-            run[qid] = ([doc_ids[i] for i in fused.ids[:100]], fused.scores[:100])
+            if mode == "hybrid":
+                ranked = hybrid.run(qtext).fused
+            elif mode == "lexical":
+                ranked = lexical.search(qtext, 100)
+            else:
+                ranked = dense.search(encode(qtext), 100)
+            run[qid] = ([doc_ids[i] for i in ranked.ids[:100]], ranked.scores[:100])
         elapsed = time.perf_counter() - started
         conn.close()
     if run_file:

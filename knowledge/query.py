@@ -151,6 +151,10 @@ def counted_noun(question: str) -> str | None:
     return None
 
 
+# The kinds of answer a quote can be checked for (see :func:`holds_answer`).
+ANSWER_KINDS = frozenset({"quantity", "when", "day", "who"})
+
+
 def holds_answer(kind: str, text: str) -> bool:
     """Whether ``text`` contains an answer of ``kind`` (a figure, a date, an agency…)."""
     if kind == "quantity":

@@ -32,6 +32,7 @@ import sqlite_utils
 from index.dense import DenseIndex, DenseIndexError
 from index.embedder import DEFAULT_MODEL, Embedder
 from index.hits import Hits
+from index.hybrid import HybridRetriever
 from index.lexical import LexicalIndex
 
 from .chunking import Passage, chunk
@@ -218,6 +219,8 @@ class KnowledgeBase:
         self._warm_lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_lock = threading.Lock()
+        # The one hybrid retriever (see index.hybrid): the answer pipeline searches through it.
+        self.retriever = HybridRetriever(self.search_lexical, self.search_dense, self.embed_query)
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False: the write connection is shared under a lock, and close() may run anywhere.

@@ -1,6 +1,6 @@
 import pytest
 
-from knowledge.answer import answer, format_plain
+from knowledge.answering import answer, format_plain
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from knowledge.answer import answer
+from knowledge.answering import answer
 from knowledge.store import KnowledgeBase, bundled_corpus
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,8 @@
 import pytest
 
 from index.text import fold, syllables
-from knowledge.answer import _off_topic, _terms, render_row
+from knowledge.answering import render_row
+from knowledge.answering.analysis import definition_terms, off_topic
 from knowledge.chunking import chunk, table_cells
 from knowledge.cleaning import clean
 from knowledge.provinces import mention_spans
@@ -70,7 +71,7 @@ def test_an_answer_of_the_asked_type_is_recognised():
     ("gia vang hom nay", True),
 ])
 def test_off_topic_refusals_do_not_fire_on_ordinary_words(question, refused):
-    assert _off_topic(question) is refused
+    assert off_topic(question) is refused
 
 
 def test_markdown_escapes_and_codification_cross_references_never_reach_the_text():
@@ -189,4 +190,4 @@ def test_a_province_name_is_never_corrected_into_a_word():
     ("chính phủ số khác gì chính phủ điện tử vậy?", {"chinh phu so", "chinh phu dien tu"}),
 ])
 def test_the_terms_a_definition_question_asks_about_are_found(question, terms):
-    assert terms <= set(_terms([fold(t) for t in syllables(question)]))
+    assert terms <= set(definition_terms([fold(t) for t in syllables(question)]))

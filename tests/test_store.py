@@ -1,6 +1,6 @@
 import pytest
 
-from knowledge.answer import answer
+from knowledge.answering import answer
 from knowledge.loaders import LoaderError
 from knowledge.store import KnowledgeBase
 

@@ -1,0 +1,150 @@
+"""Query analysis: what a question asks about (province, district, year, document number) and
+what kind of answer it wants (a figure, a date, an agency, a definition)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.text import fold, has_diacritics, normalize, syllables
+
+from .. import provinces as gz
+from ..metadata import document_numbers
+from ..query import question_types
+from .types import NEED_PROVINCE, Answer
+
+# Subjects a digital-transformation assistant has nothing to say about, as whole phrases.
+# A question typed with marks is matched with marks ("bởi ai?" is not "bói"), one typed
+# without them is matched folded.
+_OFF_TOPIC = (
+    "thời tiết", "dự báo thời tiết", "giá vàng", "tỷ giá", "giá xăng", "giá đô", "xổ số", "kết quả xổ số",
+    "bóng đá", "tỷ số", "công thức nấu", "cách nấu", "món ăn", "nấu món", "nấu ăn", "chứng khoán",
+    "giá cổ phiếu", "lịch chiếu", "phim", "ca sĩ", "bói", "tử vi", "cung hoàng đạo", "giá bitcoin",
+)
+
+
+def off_topic(question: str) -> bool:
+    words = " ".join(syllables(question))
+    marked = any(has_diacritics(w) for w in words.split())
+    for phrase in _OFF_TOPIC:
+        target, text = (phrase, words) if marked else (fold(phrase), fold(words))
+        if re.search(rf"(?<!\w){re.escape(target)}(?!\w)", text):
+            return True
+    return False
+
+
+_MY_PROVINCE = re.compile(r"\b(tinh|thanh pho|dia phuong|que) (toi|minh|chung toi|nha|em)\b")
+
+
+_QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc tieu|chi tieu|so luong|dat)\b")
+
+
+_TARGETS = re.compile(r"\b(muc tieu|chi tieu)\b")
+
+
+YEAR = re.compile(r"\b(20\d\d)\b")
+
+
+@dataclass
+class Query:
+    text: str
+    places: list[gz.Place]
+    years: list[int]
+    numbers: list[str]
+    districts: list[str]
+    definition: bool
+    quantity: bool
+    targets: bool
+    folded: list[str]  # the question's syllables without diacritics
+    types: frozenset[str] = frozenset()  # what it asks for: quantity, when, who, where, definition, yesno
+    terms: tuple[str, ...] = ()  # for a definition question, the terms asked about (folded)
+    others: list[str] = field(default_factory=list)  # provinces named only to compare with
+    counted: str | None = None  # what the message itself counts ("bao nhiêu hồ sơ" -> "ho"), folded
+
+
+def parse(docs: list[dict], question: str, saved_province: str | None) -> Query | Answer:
+    folded = fold(question)
+    places, others = _asked_places(question)
+    if _MY_PROVINCE.search(folded) and not places:
+        saved = gz.resolve(saved_province) if saved_province else None
+        if saved is None:
+            return Answer(question, NEED_PROVINCE, abstained=True, needs_province=True)
+        places = [saved]
+    known = {d for doc in docs for d in doc["districts"]}
+    districts = [d for d in known if re.search(rf"\b{re.escape(fold(d))}\b", folded)]
+    words = [fold(t) for t in syllables(question)]
+    types = frozenset(question_types(question))
+    return Query(
+        text=question, places=places, years=[int(y) for y in YEAR.findall(question)],
+        numbers=document_numbers(question), districts=districts, others=others,
+        definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
+        targets=bool(_TARGETS.search(folded)), folded=words, types=types, terms=definition_terms(words),
+    )
+
+
+# "so với Sóc Trăng", "hơn Hòa Bình", "giống như Đắk Lắk": a province named to compare with.
+_COMPARED = re.compile(r"\b(so voi|hon|nhu|giong|khac|bang|cung)\s*(?:tinh|thanh pho|tp)?\s*$")
+
+
+def _asked_places(question: str) -> tuple[list[gz.Place], list[str]]:
+    """The province a question is about, and the others it names only to compare with.
+
+    A former province named beside the one it merged into ("Phú Yên cũ, giờ là Đắk Lắk") is the
+    same province: both are kept. Otherwise the first province not introduced by a comparison
+    ("so với", "hơn") is the one asked about; the figures of the others are never given as its own."""
+    text = normalize(question)
+    mentions = gz.mentioned_in_order(text)
+    places = [gz.place(name) for name, _ in mentions]
+    if len(places) < 2:
+        return places, []
+    if all(set(p.scope) <= set(q.scope) or set(q.scope) <= set(p.scope) for p in places for q in places):
+        return places, []  # one province under its old and new names: all its documents answer
+    compared = {name for name, at in mentions if _COMPARED.search(fold(text[:at]))}
+    asked = next((p for p in places if p.name not in compared), places[0])
+    return [asked], [gz.describe_former(p.name) for p in places if p is not asked and p.name not in asked.scope]
+
+
+# "số hóa là gì", "X được hiểu như thế nào", "khái niệm X": where the asked term ends.
+_DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the nao|hieu nhu the nao|la sao|khac gi|"
+                              r"duoc dinh nghia)\b")
+
+
+_TRAILING = frozenset("a a vay nhi khong the nao nhu sao".split())  # particles that end a question
+
+
+def definition_terms(words: list[str]) -> tuple[str, ...]:
+    """The terms a definition question asks about, from its folded syllables: the syllables
+    before "là gì" (after the last "thì" or "về"; with a "của", both the phrase before it and
+    the one after it: "cổng thông tin điện tử của cơ quan nhà nước", "khái niệm của số hóa");
+    and for "X khác gì Y", Y too."""
+    folded = " ".join(words)
+    m = _DEFINITION_MARK.search(folded)
+    if not m:
+        return ()
+    before = folded[: m.start()].split()
+    # "theo luật công nghệ thông tin thì số hóa": the term follows the last "thì"/"về"/"niệm".
+    for cut in ("thi", "ve", "niem"):
+        if cut in before[:-1]:
+            before = before[len(before) - 1 - before[::-1].index(cut) + 1:]
+    if before[:1] == ["cua"]:
+        before = before[1:]
+    terms = [" ".join(before[-4:])]
+    if "cua" in before[1:-1]:
+        at = before.index("cua")
+        terms += [" ".join(before[max(0, at - 6):at]), " ".join(before[at + 1:][-4:])]
+    if m.group(1) == "khac gi":
+        after = folded[m.end():].split()[:6]
+        while after and after[-1] in _TRAILING:
+            after.pop()
+        terms.append(" ".join(after))
+    return tuple(t for t in dict.fromkeys(terms) if len(t.split()) >= 1 and t)
+
+
+def defines(q: Query, text: str) -> int:
+    """How many of the asked terms ``text`` defines: "Số hóa là việc …", "2. Dữ liệu mở là …"
+    ("X khác gì Y" is answered by the passage that defines both)."""
+    if not q.terms:
+        return 0
+    read = " ".join(fold(t) for t in syllables(text))
+    return sum(re.search(rf"(?:^|[\s(:;.]){re.escape(term)}\s+(?:la|duoc hieu la)\s", read) is not None
+               for term in q.terms)

@@ -1,0 +1,63 @@
+"""Answer-type check: does what would be quoted hold an answer of the kind asked (a figure of
+the thing counted, a date, an agency), about the topic and the year asked? If not, the answer
+says plainly that the documents do not state it."""
+
+from __future__ import annotations
+
+from index.text import fold, has_diacritics, syllables
+
+from ..metadata import KIND_LABELS
+from .analysis import Query
+from .compose import where
+from ..query import ANSWER_KINDS, holds_answer
+from .retrieve import coverage
+from .types import Answer
+
+KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người"}
+
+
+def _counts(unit: str, noun: str) -> bool:
+    """Whether ``unit`` gives a figure of ``noun``: "15 văn bản", "06 mô đun", "100% hồ sơ"
+    (a figure of something else beside the noun, "100% các xóm có trạm BTS", is not a count of it)."""
+    words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()
+    return any(any(ch.isdigit() for ch in w) and noun in words[i + 1:i + 4] for i, w in enumerate(words))
+
+
+def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tuple[str, int | None]], asked: str,
+               features: dict, min_coverage: float) -> Answer | None:
+    """A plain "the documents do not say" when what was quoted is not an answer of the kind asked.
+
+    The quoted sentences must hold an answer of the asked type (a figure for "bao nhiêu", a
+    date for "khi nào", an agency for "ai") and speak of the question's topic: otherwise the
+    engine would present the nearest sentence as the answer.
+    """
+    kinds = q.types & ANSWER_KINDS
+    body = " ".join(u for u, _ in quoted)
+    missing = [kind for kind in sorted(kinds) if not holds_answer(kind, body)]
+    # The unit that holds the answer must also speak of the question's topic ("100% of the
+    # shared databases" does not answer "what share of people use e-wallets") and of the
+    # year asked (a 2030 figure does not answer a question about 2025).
+    counted = q.counted if "quantity" in kinds else None
+    holding = [u for u, year in quoted if all(holds_answer(kind, u) for kind in kinds)
+               and (not q.years or year is None or year in q.years)
+               and (counted is None or _counts(u, counted))]
+    covered = max((coverage(weights, u) for u in holding), default=0.0)
+    features.update(quote_coverage=round(covered, 3), types=sorted(kinds), missing=missing)
+    if not kinds:
+        return None  # no type to check, and the passage-level test already passed
+    if not missing and covered >= min_coverage:
+        return None
+    label = KIND_LABELS.get(top["kind"], "Văn bản")
+    place = where(q, top)
+    # Nothing quoted holds an answer of the asked kind about the thing asked: say which kind.
+    if missing or not holding:
+        what = KIND_WORDS[(missing or sorted(kinds))[0]]
+    else:
+        what = "thông tin"  # an answer of the kind asked, but about something else
+    year = f" cho năm {q.years[0]}" if q.years else ""
+    text = (f"Kho dữ liệu chưa có {what} trả lời câu hỏi này. Văn bản gần nhất là {label.lower()} "
+            f"«{top['title']}»{place}, nhưng văn bản không nêu {what} này{year}.")
+    if quoted:
+        text += f" Văn bản có nói: «{quoted[0][0][:300]}»"
+    return Answer(asked, text, abstained=True, province=q.places[0].label() if q.places else None,
+                  year=q.years[0] if q.years else None, features=features)

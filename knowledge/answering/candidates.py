@@ -1,0 +1,220 @@
+"""Candidate extraction: the units an answer can quote (sentences, clauses, table rows), each
+with the year it speaks of, and how well each answers the question."""
+
+from __future__ import annotations
+
+import re
+
+from index.text import fold, split_sentences, syllables
+
+from ..chunking import table_cells
+from ..store import KnowledgeBase
+from .analysis import Query, defines
+from ..query import EMPTY as NO_ABBREVIATIONS
+from ..query import ANSWER_KINDS, Abbreviations, holds_answer
+from .retrieve import coverage
+
+MAX_ANSWER_CHARS = 700
+
+
+# Passages looked back over for the year a passage's sentences speak of ("Đến năm 2030" heads
+# a list that runs over several passages of the same section).
+LEAD_YEAR_PASSAGES = 4
+
+
+# "năm 2025", "đến 2030": the year a sentence, a passage or a table group speaks of.
+YEAR_MENTION = re.compile(r"(?:năm|đến)\s+(20\d\d)")
+
+
+def sentences(text: str, year: int | None = None) -> list[tuple[str, int | None]]:
+    """Sentences (long enumerations cut at semicolons), each with the year it speaks of:
+    the last "năm 2025" / "đến 2030" seen so far (``year``: the one the passage starts under),
+    as a reader would take it."""
+    out = []
+    for s in split_sentences(text):
+        parts = [c.strip() for c in re.split(r"(?<=;)\s+", s) if c.strip()] if len(s) > 300 else [s]
+        for part in parts:
+            mentioned = YEAR_MENTION.search(part)
+            if mentioned:
+                year = int(mentioned.group(1))
+            # "tháng 12/2021" dates the sentence itself, without setting the year for the next ones.
+            dated = re.search(r"(?<![\d/])(?:\d{1,2}/)?(20\d\d)(?![\d/])", part) if not mentioned else None
+            out.append((part, int(dated.group(1)) if dated else year))
+    return out
+
+
+def _longest_shared_run(question: list[str], sentence: str) -> int:
+    """Length of the longest run of consecutive question syllables found verbatim in ``sentence``."""
+    text = " " + " ".join(fold(t) for t in syllables(sentence)) + " "
+    best = 0
+    for i in range(len(question)):
+        for j in range(i + best + 1, len(question) + 1):
+            if " " + " ".join(question[i:j]) + " " in text:
+                best = j - i
+            else:
+                break
+    return best
+
+
+def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int | None) -> float:
+    score = coverage(weights, sentence)
+    if q.quantity and holds_answer("quantity", sentence):
+        score += 0.15
+    if q.years:
+        if year in q.years:
+            score += 0.15
+        elif year is not None:
+            score -= 0.15  # a figure for another year is not the answer
+    # A long phrase of the question repeated verbatim marks the sentence that answers it.
+    run = _longest_shared_run(q.folded, sentence)
+    score += 0.05 * min(max(run - 2, 0), 4)
+    if q.definition:
+        score += 0.4 * defines(q, sentence)
+    # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer.
+    checked = q.types & ANSWER_KINDS
+    if checked and all(holds_answer(kind, sentence) for kind in checked):
+        score += 0.1
+    return score
+
+
+def year_segment(text: str, year: int) -> str:
+    """The part of a passage that speaks of ``year``: from "năm 2025" up to the next other year."""
+    marks = [(m.start(), int(m.group(1))) for m in YEAR_MENTION.finditer(text)]
+    out, inside, pos = [], False, 0
+    for start, y in marks:
+        if inside:
+            out.append(text[pos:start])
+        inside, pos = (y == year), start
+    if inside:
+        out.append(text[pos:])
+    return " ".join(out)
+
+
+# Words that ask for targets without naming a topic ("mục tiêu", "chỉ tiêu", "đặt", "phấn đấu").
+TARGET_WORDS = frozenset(fold(w) for w in "mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố gì".split())
+
+
+def year_targets(q: Query, rows: list[dict]) -> list[str]:
+    """Bullet points of one year's targets, from the top document's passages."""
+    year = q.years[0]
+    bullets: list[str] = []
+    for row in rows:
+        segment = year_segment(row["text"], year)
+        for clause in re.split(r";\s+|(?<=[.:])\s+(?=[A-ZĐÀ-Ỹ0-9])", segment):
+            clause = clause.strip(" .;…")
+            clause = re.sub(r"^(?:đến|năm)\s+(?:năm\s+)?\d{4}\s*,?\s*", "", clause, flags=re.IGNORECASE)
+            if re.search(r"\d+\s*%|\d+/\d+|\bmức độ \d", clause) and 10 < len(clause) < 300:
+                clause = clause[0].upper() + clause[1:]
+                if clause not in bullets:
+                    bullets.append(clause)
+    return bullets[:10]
+
+
+def render_row(cells: list[tuple[str, str]], heading: str = "") -> str:
+    """A table row as a sentence: what the row is about, then its other columns.
+
+    "Xếp hạng năng lực cạnh tranh số: ≤ 3 Đông Nam Á; ≤ 50 Thế giới (thứ bậc; cơ quan chủ trì
+    theo dõi, đánh giá: Bộ Thông tin và Truyền thông; chỉ tiêu 4)", never "TT: 4; Chỉ tiêu: …".
+    """
+    number = next((v for h, v in cells if fold(h).strip(". ") in ("tt", "stt", "so tt", "so thu tu")), None)
+    rest = [(h, v) for h, v in cells if v and v != number]
+    if not rest:
+        return " ".join(v for _, v in cells)
+    # "Đơn vị: %", "Kết quả: ≥ 80" read "≥ 80%"; "Đơn vị: Doanh nghiệp" reads "≥ 10 doanh nghiệp".
+    unit = next((v for h, v in rest[1:] if fold(h).strip(". ") in ("don vi", "don vi tinh", "dvt")), None)
+    if unit and len(unit) <= 20 and any(re.search(r"\d\s*$", v) for _, v in rest[1:] if v != unit):
+        joined = unit if unit == "%" else " " + unit[:1].lower() + unit[1:]
+        rest = [rest[0]] + [(h, re.sub(r"(\d)\s*$", lambda m: m.group(1) + joined, v)) for h, v in rest[1:]
+                            if v != unit]
+    subject, values = clip(rest[0][1]), rest[1:]
+    parts = [f"{h[:1].lower() + h[1:]}: {clip(v)}" for h, v in values]
+    year = heading_year(heading)
+    tail = [f"mục {number.rstrip('.')}" if number else "", f"đến năm {year}" if year else ""]
+    tail = [t for t in tail if t]
+    text = f"{subject.rstrip('.;')}: " + "; ".join(parts)
+    return text + (f" ({', '.join(tail)})" if tail else "")
+
+
+def heading_year(heading: str) -> int | None:
+    """The year a table row's group speaks of ("… › I Đến năm 2030 › …")."""
+    m = YEAR_MENTION.search(heading or "")
+    return int(m.group(1)) if m else None
+
+
+def clip(value: str, width: int = 300) -> str:
+    """A cell cut at a word boundary: an answer quotes a row, the sources show all of it."""
+    if len(value) <= width:
+        return value
+    return value[:width].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def quotable(row: dict) -> tuple[list[tuple[str, int | None]], str]:
+    """What can be quoted of a passage (one rendered table row, or its sentences, each with
+    the year it speaks of), and the context it is scored with (a row's group path)."""
+    cells = table_cells(row["text"])
+    if cells:
+        return [(render_row(cells, row["heading"]), heading_year(row["heading"]))], (row["heading"] or "") + " "
+    return sentences(row["text"], row.get("lead_year")), ""
+
+
+def lead_year(kb: KnowledgeBase, row: dict) -> int | None:
+    """The year a passage starts under: the last one the passage before it in the same section
+    spoke of ("Đến năm 2025, …" in one passage, its list of targets in the next)."""
+    before = [r for r in kb.neighbours(row["id"], before=LEAD_YEAR_PASSAGES, after=0) if r["id"] != row["id"]]
+    for previous in reversed(before):  # nearest first, within the section
+        if (previous.get("heading") or "") != (row["heading"] or ""):
+            return None
+        mentions = YEAR_MENTION.findall(previous["text"])
+        if mentions:
+            return int(mentions[-1])
+    return None
+
+
+def extract(q: Query, weights: dict[str, float], cited: list[dict],
+             abbreviations: Abbreviations = NO_ABBREVIATIONS) -> tuple[str, list[tuple[str, int | None]], dict]:
+    """The best sentences (or table rows) of the cited passages, in document order, figures
+    verbatim; the units quoted with the year each speaks of, for the answer-type check; and
+    the passage the best unit comes from."""
+    candidates = []
+    for rank, row in enumerate(cited):
+        units, context = quotable(row)
+        for i, (sentence, year) in enumerate(units):
+            read = abbreviations.expand_passage(context + sentence)  # scored as the question is read
+            score = score_sentence(q, weights, read, year) - 0.08 * rank
+            candidates.append((score, rank, i, sentence, year))
+    if not candidates:
+        return cited[0]["text"], [(cited[0]["text"], None)], cited[0]
+    candidates.sort(key=lambda c: -c[0])
+    best = candidates[0]
+    row = cited[best[1]]
+    # A short passage (a definition, one target) is a unit of meaning: quote it whole.
+    if len(row["text"]) <= MAX_ANSWER_CHARS * 0.6 and row["kind"] == "glossary":
+        return row["text"], [(row["text"], None)], row
+    chosen = [best]
+    total = len(best[3])
+    for cand in candidates[1:]:
+        # Further sentences come from the same passage, or must be nearly as good.
+        bar = 0.75 if cand[1] == best[1] else 0.95
+        if cand[0] < best[0] * bar or total + len(cand[3]) > MAX_ANSWER_CHARS or len(chosen) >= 3:
+            continue
+        chosen.append(cand)
+        total += len(cand[3])
+    # "Gồm mấy mô đun? Nâng cao thì cần thêm mấy?": each question of the message gets its own best unit.
+    for part in _parts(q.text):
+        mine = {t: w for t, w in weights.items() if t in part}
+        if not mine:
+            continue
+        own_best = max(candidates, key=lambda c: score_sentence(q, mine, c[3], c[4]) - 0.08 * c[1])
+        if own_best not in chosen and total + len(own_best[3]) <= MAX_ANSWER_CHARS * 1.5:
+            chosen.append(own_best)
+            total += len(own_best[3])
+    chosen.sort(key=lambda c: (c[1], c[2]))
+    text = re.sub(r" {2,}", " ", " ".join(c[3] for c in chosen))
+    return text, [(c[3], c[4]) for c in chosen], row
+
+
+def _parts(question: str) -> list[set[str]]:
+    """The folded syllables of each question of a message that asks several ("…? …?"); none for one."""
+    parts = [set(fold(" ".join(syllables(p))).split()) for p in re.split(r"\?+", question)]
+    parts = [p for p in parts if len(p) >= 3]
+    return parts if len(parts) >= 2 else []

@@ -1,0 +1,224 @@
+"""The answer pipeline: a question and its conversation context become a grounded answer with
+its sources, or a plain "the documents do not say". One function for every channel.
+
+Stages, each a module of this package with its own tests:
+
+1. reading the message (:mod:`.query`): abbreviations, typos, the follow-up it continues;
+2. query analysis (:mod:`.analysis`): province, district, year, document number, question type;
+3. scoping (:mod:`.scope`): the documents it may be answered from, or the gap;
+4. retrieval (:mod:`.retrieve`): the one hybrid retriever, re-ranked;
+5. candidate extraction (:mod:`.candidates`): sentences, clauses, table rows, a year's targets;
+6. answer-type check (:mod:`.answer_type`): does the quote hold what was asked?
+7. composition (:mod:`.compose`): the text around the quote, sources, document facts.
+
+The constants of the decision to abstain live here, in :class:`AbstainRule`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from index.text import fold, normalize
+
+from .. import provinces as gz
+from ..conversation import Context, Resolved, resolve
+from ..facts import asked_facts
+from ..store import KnowledgeBase
+from .analysis import Query, off_topic, parse
+from .answer_type import not_stated
+from .candidates import TARGET_WORDS, extract, lead_year, year_targets
+from .compose import article_lead, concluded, fact_answer, merger_note, source, where
+from ..query import EMPTY as NO_ABBREVIATIONS
+from ..query import Abbreviations, Speller, counted_noun
+from .retrieve import Retrieved, coverage, question_weights, retrieve
+from .scope import instrument, scope
+from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
+
+# Questions longer than this are cut (and the answer says so): a question is a
+# sentence or two, and the tail of a pasted page only adds noise and latency.
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class AbstainRule:
+    """Every constant of the decision to abstain, in one place (see README, "Abstention").
+
+    :param min_passage_coverage: share of the question's weighted content words the best passage
+        must hold, unless it is close in meaning (below)
+    :param min_cosine: e5 cosine that makes a passage close in meaning; e5's cosines sit in a
+        narrow band (0.7-0.9), so this is high
+    :param min_quote_coverage: share of the content words the quoted sentences must hold when the
+        question asks for a figure, date or agency
+    """
+
+    min_passage_coverage: float = 0.35
+    min_cosine: float = 0.86
+    min_quote_coverage: float = 0.3
+
+
+ABSTAIN = AbstainRule()
+
+
+def answer(kb: KnowledgeBase, question: str, province: str | None = None, k: int = 3,
+           context: Context | None = None) -> Answer:
+    """Answer ``question`` from the knowledge base, or abstain.
+
+    :param province: the asker's saved province, used when they say "tỉnh tôi"
+    :param k: passages to cite at most
+    :param context: the conversation so far (``Answer.context`` of the previous answer); a
+        message that cannot stand alone is completed from it
+    """
+    started = time.perf_counter()
+    result = _answer(kb, question, province, k, context)
+    result.latency_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+@dataclass
+class _Message:
+    """A message as typed (``asked``, cut to size), as read (``own``: abbreviations expanded,
+    typos corrected), and as completed from the conversation (``resolved``)."""
+
+    asked: str
+    own: str
+    resolved: Resolved
+    notice: str | None
+    abbreviations: Abbreviations
+
+
+def _read(kb: KnowledgeBase, docs: list[dict], question: str, context: Context | None) -> _Message | Answer:
+    raw = normalize(question or "").strip()
+    notice = None
+    if len(raw) > MAX_QUESTION_CHARS:
+        raw = raw[:MAX_QUESTION_CHARS]
+        notice = f"Câu hỏi dài quá nên mình chỉ đọc {MAX_QUESTION_CHARS} ký tự đầu."
+    if not any(ch.isalpha() for ch in raw):
+        return Answer(raw, EMPTY, abstained=True)
+    if off_topic(raw):
+        return Answer(raw, OFF_TOPIC, abstained=True, notice=notice)
+    abbreviations = _abbreviations(kb, docs)
+    expanded = abbreviations.expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
+    # "chuyển đỗi số", "chuyenn doi so"; a province's name is never "corrected" into a word.
+    own = _speller(kb, docs).correct(expanded, kb.has_phrase, keep=gz.mention_spans(expanded))
+    resolved = resolve(own, context)
+    if own != expanded and resolved.reading is None:
+        resolved = replace(resolved, reading=f"Hiểu là: {own.strip()}")
+    return _Message(raw, own, resolved, notice, abbreviations)
+
+
+def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, context: Context | None) -> Answer:
+    docs = kb.documents()
+    message = _read(kb, docs, question, context)
+    if isinstance(message, Answer):
+        return message
+    asked, resolved, notice = message.asked, message.resolved, message.notice
+    q = parse(docs, resolved.text, province)
+    if isinstance(q, Answer):
+        return q
+    q.counted = counted_noun(message.own)  # the message's own words: a follow-up's inherited topic counts nothing
+    if q.others:
+        about, others = q.places[0].label(), ", ".join(q.others)
+        notice = " ".join(filter(None, [notice, f"Câu hỏi nhắc đến cả {others}; mình chỉ trả lời về {about}. "
+                                                f"Muốn biết về {others}, bạn hỏi riêng nhé."]))
+
+    allowed_docs, gap = scope(docs, q)
+    if gap:
+        gap.notice = notice
+        return concluded(gap, resolved, q)
+    wanted = asked_facts(message.own)
+    if wanted:
+        target = instrument(kb, docs, q, message.own, resolved, allowed_docs)
+        if target:
+            return fact_answer(kb, q, asked, wanted, resolved, *target)
+
+    allowed = kb.passage_ids_for_docs(allowed_docs) if allowed_docs is not None else None
+    weights = question_weights(kb, q, resolved.own if resolved.follow_up else None)
+    found = retrieve(kb, q, weights, allowed, message.abbreviations)
+    if not found.rows:
+        return Answer(asked, NO_DATA, abstained=True, notice=notice, reading=resolved.reading)
+    top = found.rows[0]
+    evidence = coverage(weights, top["heading"] + " " + top["text"] + " " + top["title"])
+    features = {"coverage": round(evidence, 3), "cosine": round(found.top_cosine, 4)}
+    # Weak evidence: the best passage shares little of the question's content and is not close
+    # in meaning either.
+    if evidence < ABSTAIN.min_passage_coverage and found.top_cosine < ABSTAIN.min_cosine:
+        return concluded(Answer(asked, NO_DATA, abstained=True, notice=notice, features=features,
+                                province=q.places[0].label() if q.places else None), resolved, q)
+
+    # Cite passages from the best document first, then others among the leaders.
+    cited = [r for r in found.rows if r["doc_id"] == top["doc_id"]][:k]
+    cited = (cited + [r for r in found.rows[:k * 2] if r["doc_id"] != top["doc_id"]])[:k]
+    text = _year_targets(q, weights, found, top)
+    if not text:  # a year's target list answers itself; a quote must be checked
+        if q.years:
+            cited = [dict(r, lead_year=lead_year(kb, r)) for r in cited]
+        text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
+        gap = not_stated(q, weights, top, quoted, asked, features, ABSTAIN.min_quote_coverage)
+        if gap:
+            gap.sources = [source(cited[0], found.scores[0])]
+            gap.notice = notice
+            return concluded(gap, resolved, q, top["id"])
+        text = article_lead(quoted_row) + text
+
+    return concluded(Answer(
+        question=asked, text=merger_note(q, top, text) + text,
+        sources=[source(r, score) for r, score in zip(cited, found.scores)], abstained=False,
+        province=q.places[0].label() if q.places else (", ".join(gz.describe_former(p) for p in top["provinces"]) or None),
+        year=q.years[0] if q.years else None,
+        more=_more(found, cited), notice=notice, features=features,
+    ), resolved, q, top["id"])
+
+
+def _year_targets(q: Query, weights: dict[str, float], found: Retrieved, top: dict) -> str:
+    """"Mục tiêu năm 2025 của X": every target of that year in the best document, as bullets;
+    "" when the question asks for no year's targets, or the document lists none."""
+    if not (q.targets and q.years):
+        return ""
+    bullets = year_targets(q, [r for r in found.rows if r["doc_id"] == top["doc_id"]][:8])
+    # A target about something ("… về dịch vụ công trực tuyến") keeps the bullets about it, and
+    # none means the quote path decides.
+    topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS}
+    if len(topic) > 2:
+        bullets = [b for b in bullets if coverage(topic, b) >= 0.5]
+    if len(bullets) < (2 if len(topic) <= 2 else 1):
+        return ""
+    return f"Mục tiêu năm {q.years[0]}{where(q, top)}:\n" + "\n".join(f"• {b}" for b in bullets)
+
+
+def _more(found: Retrieved, cited: list[dict]) -> list[int]:
+    """Passages for "more": other texts, not the same one again (a table row quoted in two documents)."""
+    seen = {fold(r["text"])[:300] for r in cited}
+    more = []
+    for row in found.rows:
+        key = fold(row["text"])[:300]
+        if key not in seen:
+            seen.add(key)
+            more.append(row["id"])
+    return more[:10]
+
+
+_ABBREVIATION_CACHE: dict[tuple, Abbreviations] = {}
+
+
+def _abbreviations(kb: KnowledgeBase, docs: list[dict]) -> Abbreviations:
+    """The abbreviation list: every document of kind "abbreviations", read once per version."""
+    key = tuple((d["id"], d["added_at"]) for d in docs if d["kind"] == "abbreviations")
+    if not key:
+        return NO_ABBREVIATIONS
+    if key not in _ABBREVIATION_CACHE:
+        _ABBREVIATION_CACHE.clear()
+        _ABBREVIATION_CACHE[key] = Abbreviations.parse([kb.document_text(doc_id) for doc_id, _ in key])
+    return _ABBREVIATION_CACHE[key]
+
+
+_SPELLER_CACHE: dict[tuple, Speller] = {}
+
+
+def _speller(kb: KnowledgeBase, docs: list[dict]) -> Speller:
+    """The speller over the indexed vocabulary, built once per version of the documents."""
+    key = (str(kb.data_dir), tuple((d["id"], d["added_at"]) for d in docs))
+    if key not in _SPELLER_CACHE:
+        _SPELLER_CACHE.clear()
+        _SPELLER_CACHE[key] = Speller.build(*kb.vocabulary())
+    return _SPELLER_CACHE[key]

@@ -1,0 +1,96 @@
+"""Retrieval: the hybrid retriever's candidates for a question, re-ranked by what the question
+names beyond its words (a year, a document number, a defined term, a district)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.text import fold, is_stopword, syllables
+
+from ..store import KnowledgeBase
+from .analysis import YEAR, Query, defines
+from ..query import Abbreviations
+
+CANDIDATES = 40  # passages taken from each retriever before fusion
+
+
+def term_weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
+    """IDF-like weights of the question's content syllables (folded), from FTS5 document counts."""
+    total, freqs = kb.term_stats(tokens)
+    return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in freqs.items()}
+
+
+def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> dict[str, float]:
+    """Weights of the question's topic syllables. Place names and years select documents and say
+    nothing about which passage answers; in a follow-up (``own``: the message's own words), the
+    words taken over from the context only narrow what the message asks and weigh half."""
+    content = [fold(t) for t in syllables(q.text) if not is_stopword(t)]
+    place_words = {w for p in q.places for n in (p.name, *p.scope) for w in fold(n).split()}
+    content = [t for t in content if t not in place_words and not YEAR.fullmatch(t)] or content
+    weights = term_weights(kb, content)
+    if own is not None:
+        mine = {fold(t) for t in own}
+        weights = {t: (w if t in mine else w * 0.5) for t, w in weights.items()}
+    return weights
+
+
+@lru_cache(maxsize=50_000)
+def folded_syllables(text: str) -> frozenset[str]:
+    # Passages are immutable (ids are never reused), so their syllables are computed once.
+    return frozenset(fold(" ".join(syllables(text))).split())
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """Share of the question's weighted content syllables found in ``text``."""
+    if not weights:
+        return 0.0
+    present = folded_syllables(text)
+    return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+
+
+@dataclass
+class Retrieved:
+    """Candidate passages, best first, with their re-ranked scores; and the cosine of the best
+    one with the question (how close in meaning the evidence is)."""
+
+    rows: list[dict]
+    scores: list[float]
+    top_cosine: float
+
+
+def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: set[int] | None,
+             abbreviations: Abbreviations) -> Retrieved:
+    """Search ``q`` with the knowledge base's hybrid retriever and re-rank the candidates."""
+    found = kb.retriever.run(q.text, allowed, CANDIDATES)
+    rows = kb.passages(found.fused.ids[:CANDIDATES])
+    scored = []
+    for pid, fused in zip(found.fused.ids, found.fused.scores):
+        row = rows.get(pid)
+        if row is None:
+            continue
+        body = abbreviations.expand_passage(row["heading"] + " " + row["text"])  # "CĐS là …" defines it too
+        # Boosts on the fused scale (0..1): what the question names beyond its words.
+        s = fused
+        if q.years and any(str(y) in body for y in q.years):
+            s += 0.1
+        if q.numbers and any(n in row["numbers"] or n in body for n in q.numbers):
+            s += 0.5
+        if q.definition and row["kind"] == "glossary":
+            s += 0.3
+        if q.definition:
+            s += 0.4 * defines(q, body)  # the passage defines the very terms asked about
+        if q.districts and set(q.districts) & set(row["districts"]):
+            s += 0.1
+        s += 0.3 * coverage(weights, body)
+        scored.append((s, pid))
+    scored.sort(reverse=True)
+    if not scored:
+        return Retrieved([], [], 0.0)
+    best = scored[0][1]
+    cosine = dict(zip(found.dense.ids, found.dense.scores)).get(best)
+    if cosine is None:  # found by its words alone: how close is it in meaning?
+        stored = kb.dense.vector(best)
+        cosine = float(stored @ found.vector) if stored is not None else 0.0
+    return Retrieved([rows[pid] for _, pid in scored], [s for s, _ in scored], float(cosine))

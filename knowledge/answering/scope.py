@@ -1,0 +1,89 @@
+"""Scoping: the documents a question may be answered from, or an answer naming the gap; and
+the instrument a question about a document's facts refers to."""
+
+from __future__ import annotations
+
+import re
+
+from index.text import fold
+
+from .. import provinces as gz
+from ..conversation import Resolved
+from ..metadata import NUMBER_KINDS, document_numbers, number_kind
+from ..store import KnowledgeBase
+from .analysis import Query
+from .types import Answer
+
+def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
+    """Documents the question may be answered from, or an abstention naming the gap."""
+    if q.places:
+        wanted = {name for p in q.places for name in p.scope}
+        ids = {d["id"] for d in docs if wanted & set(d["provinces"])}
+        if not ids:
+            names = ", ".join(gz.display(p.name) + (f" (gồm {', '.join(s for s in p.scope if s != p.name)} cũ)"
+                                                     if len(p.scope) > 1 else "") for p in q.places)
+            covered = sorted({gz.describe_former(p) for d in docs for p in d["provinces"]})
+            text = f"Kho dữ liệu chưa có văn bản về {names}."
+            if covered:
+                text += " Hiện có dữ liệu về: " + ", ".join(covered) + "."
+            return None, Answer(q.text, text, abstained=True, province=q.places[0].label())
+        return ids, None
+    if q.districts:
+        ids = {d["id"] for d in docs if set(q.districts) & set(d["districts"])}
+        return ids or None, None
+    return None, None
+
+
+def _kind_name(question: str) -> str | None:
+    """The kind of instrument a question names ("nghị định nào" -> "Nghị định"), if any."""
+    folded = fold(question)
+    return next((name for _, name in NUMBER_KINDS if re.search(rf"\b{fold(name)}\b", folded)), None)
+
+
+def _matches(asked: str, number: str) -> bool:
+    """"57-NQ/TW" matches "57-NQ/TW", and "Nghị quyết 57" (a number typed without its suffix)."""
+    if asked == number:
+        return True
+    named = re.fullmatch(r"(\D+) (\d+)", asked)
+    if not named:
+        return False
+    head = re.match(r"0*(\d+)", number)
+    kind = named.group(1).lower()
+    return bool(head and head.group(1) == named.group(2).lstrip("0")
+                and (number_kind(number) or "").lower() in (kind, ""))
+
+
+def instrument(kb: KnowledgeBase, docs: list[dict], q: Query, own: str, resolved: Resolved,
+                allowed_docs: set[int] | None) -> tuple[dict, str, bool] | None:
+    """The instrument a question about a document's facts refers to: (document, number, is its own text).
+
+    In order: a number the question names; the passage that answered the previous question
+    (its article's instrument, of the kind asked: "nghị định nào"); the document of the
+    province asked about."""
+    def own_text(doc: dict, number: str) -> bool:
+        return doc["kind"] not in ("news", "glossary") and bool(doc["numbers"]) and doc["numbers"][0] == number
+
+    for asked_number in document_numbers(own):
+        found = [(d, n) for d in docs for n in d["numbers"] if _matches(asked_number, n)]
+        if found:
+            doc, number = min(found, key=lambda dn: (not own_text(*dn), dn[0]["numbers"].index(dn[1])))
+            return doc, number, own_text(doc, number)
+    kind = _kind_name(own)
+    if resolved.follow_up and resolved.context and resolved.context.passage_id:
+        row = kb.passages([resolved.context.passage_id]).get(resolved.context.passage_id)
+        if row:
+            doc = next((d for d in docs if d["id"] == row["doc_id"]), None)
+            # The article's instrument ("Điều 4, Luật 67/2006/QH11"), the document's own number
+            # (not a glossary's: it only cites), then the numbers the passage cites.
+            cited = document_numbers(row["heading"]) + ([] if not doc or doc["kind"] == "glossary" else doc["numbers"][:1])
+            cited += document_numbers(row["text"]) + (doc["numbers"] if doc else [])
+            cited = [n for n in cited if not n[:1].isalpha() and (kind is None or number_kind(n) == kind)]
+            if doc and cited:
+                return doc, cited[0], own_text(doc, cited[0])
+    if q.places and allowed_docs:
+        scoped = [d for d in docs if d["id"] in allowed_docs and d["numbers"] and not d["numbers"][0][:1].isalpha()
+                  and (kind is None or number_kind(d["numbers"][0]) == kind)]
+        scoped.sort(key=lambda d: d["kind"] == "news")
+        if scoped:
+            return scoped[0], scoped[0]["numbers"][0], own_text(scoped[0], scoped[0]["numbers"][0])
+    return None
