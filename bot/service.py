@@ -291,6 +291,22 @@ class Service:
                 "updated_at = excluded.updated_at", (platform, str(chat_id), found.name, _now()))
         return found
 
+    def document(self, doc_id: int) -> dict | None:
+        return self.kb.document(doc_id)
+
+    def document_count(self) -> int:
+        return len(self.kb.documents())
+
+    def setting(self, key: str) -> str | None:
+        """A value a channel keeps in the database (Zalo OA's rotating tokens)."""
+        row = self.kb.reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.kb.transaction() as conn:
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, value))
+
     def docs_page(self, page: int, per_page: int = 10) -> tuple[list[dict], int, int, int]:
         """One page of the document list: (documents, page, pages, total), page clamped and 0-based."""
         docs = self.kb.documents()

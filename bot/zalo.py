@@ -1,7 +1,7 @@
 """Zalo channels: the Zalo Bot Platform and the Zalo Official Account API v3.
 
 Both take text commands (/tinh, /nguon, /them, admin commands) and send plain
-text; they share ``bot.commands.TextCommands``, which turns a message into replies through
+text; they share the conversation core (``bot.core.Conversation``), which turns a message into replies through
 the shared service. Only the transport differs:
 
 - Bot Platform: Telegram-like methods under ``…/bot<TOKEN>/<method>`` (all POST),
@@ -27,7 +27,8 @@ from collections.abc import Awaitable
 
 import aiohttp
 
-from .commands import HINT, WELCOME, Reply, TextCommands
+from . import strings as S
+from .core import Conversation, Reply
 from .format import split_message
 from .retry import Backoff, TransientError, retrying
 from .service import Service
@@ -38,8 +39,10 @@ logger = logging.getLogger(__name__)
 ZALO_LIMIT = 2000  # characters per Zalo message
 POLL_PAUSE_S = (1.0, 60.0)  # first and longest pause between failed polls
 POLL_STALE_S = 120.0  # no successful poll for this long (a poll lasts up to 30 s): /healthz says stuck
-TEXT_ONLY = ("Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi, ví dụ: "
-             "«Dịch vụ công trực tuyến mức độ 4 là gì?»")
+# Buttons under one OA message: a reply offering more (the province picker) says them in words,
+# so that a phone shows a short list; a title longer than this is cut.
+MAX_OA_BUTTONS = 5
+MAX_OA_BUTTON_TITLE = 40
 
 
 # ------------------------------------------------------------------ transport
@@ -100,7 +103,7 @@ class ZaloBot:
 
     def __init__(self, settings: Settings, service: Service, session: aiohttp.ClientSession):
         self.settings, self.service, self.session = settings, service, session
-        self.commands = TextCommands(service, "zalo")
+        self.core = Conversation(service, "zalo", settings.max_upload_bytes)
         self._poller: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
         self.last_ok = time.monotonic()  # of the last successful poll
@@ -147,19 +150,21 @@ class ZaloBot:
         chat_id, user_id = _field_id(message.get("chat")), _field_id(message.get("from"))
         if not chat_id:
             return
-        replies = [Reply(TEXT_ONLY)]
+        replies = [Reply(S.TEXT_ONLY)]
         if name == "message.text.received":
             try:
                 await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"}, retry=False)
             except SEND_ERRORS as e:  # only a courtesy; the answer matters
                 logger.info("zalo bot: typing indicator for chat %s failed: %s", chat_id, e)
             text = message.get("text") if isinstance(message.get("text"), str) else ""
-            replies = await self.commands.handle(chat_id, user_id, text)
+            group = isinstance(message.get("chat"), dict) and message["chat"].get("chat_type") not in (None, "PRIVATE")
+            replies = await self.core.text(chat_id, user_id, text, group=group)
         elif name not in ("message.image.received", "message.sticker.received", "message.unsupported.received"):
             return
         for reply in replies:
             try:
-                await self.send_text(chat_id, reply.text + (f"\n\n{HINT}" if reply.buttons else ""))
+                if reply.plain():  # a button's notice alone has nothing to say here
+                    await self.send_text(chat_id, reply.plain())
             except SEND_ERRORS as e:
                 logger.error("zalo bot: could not send the reply to question %s to chat %s: %s",
                              reply.question_id, chat_id, e)
@@ -248,20 +253,19 @@ class ZaloOA:
 
     def __init__(self, settings: Settings, service: Service, session: aiohttp.ClientSession):
         self.settings, self.service, self.session = settings, service, session
-        self.commands = TextCommands(service, "zalo_oa")
+        self.core = Conversation(service, "zalo_oa", settings.max_upload_bytes)
         self._tasks: set[asyncio.Task] = set()
         self._refresh_lock = asyncio.Lock()
 
     # ------------------------------------------------------------ tokens
     def _tokens(self) -> dict:
-        row = self.service.kb.reader().execute("SELECT value FROM meta WHERE key = ?", (self.TOKEN_KEY,)).fetchone()
-        if row:
-            return json.loads(row[0])
+        stored = self.service.setting(self.TOKEN_KEY)
+        if stored:
+            return json.loads(stored)
         return {"access_token": self.settings.zalo_oa_access_token, "refresh_token": self.settings.zalo_oa_refresh_token}
 
     def _store_tokens(self, tokens: dict) -> None:
-        with self.service.kb.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (self.TOKEN_KEY, json.dumps(tokens)))
+        self.service.set_setting(self.TOKEN_KEY, json.dumps(tokens))
 
     async def _refresh(self, expired: str) -> bool:
         """Trade the stored refresh token for new tokens, once; store both durably."""
@@ -316,15 +320,30 @@ class ZaloOA:
             return False
         return True
 
-    async def send_text(self, user_id: str, text: str, buttons: bool = False, question_id: int | None = None) -> None:
+    async def send_text(self, user_id: str, text: str, question_id: int | None = None) -> bool:
+        for piece in split_message(text, ZALO_LIMIT):
+            if not await self.send(user_id, {"text": piece}, question_id):
+                return False
+        return True
+
+    async def send_reply(self, user_id: str, reply: Reply) -> None:
+        """A reply with its actions as ``oa.query.show`` buttons under the last piece: pressing one
+        sends its typed form back as the user's message. Actions with no typed form, and more
+        than Zalo's five buttons, are said in words instead."""
+        buttons = [a for row in reply.actions for a in row if a.typed]
+        if len(buttons) > MAX_OA_BUTTONS:
+            buttons = []
+        text = reply.text if buttons else reply.plain()
+        if not text:
+            return
         pieces = split_message(text, ZALO_LIMIT)
         for i, piece in enumerate(pieces):
             message: dict = {"text": piece}
             if buttons and i == len(pieces) - 1:
                 message["attachment"] = {"type": "template", "payload": {"buttons": [
-                    {"title": title, "type": "oa.query.show", "payload": payload}
-                    for title, payload in (("📄 Nguồn", "/nguon"), ("➕ Thêm", "/them"), ("👍", "👍"), ("👎", "👎"))]}}
-            if not await self.send(user_id, message, question_id):
+                    {"title": a.label[:MAX_OA_BUTTON_TITLE], "type": "oa.query.show", "payload": a.typed}
+                    for a in buttons]}}
+            if not await self.send(user_id, message, reply.question_id):
                 return
 
     # ----------------------------------------------------------- webhook
@@ -386,17 +405,18 @@ class ZaloOA:
         if name == "follow":
             user_id = _field_id(event.get("follower")) or user_id
             if user_id:
-                await self.send_text(user_id, WELCOME)
+                for reply in await self.core.text(user_id, user_id, "/start"):
+                    await self.send_reply(user_id, reply)
             return
         if name == "unfollow" or not user_id:
             return
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
         if name == "user_send_text":
             text = message.get("text") if isinstance(message.get("text"), str) else ""
-            for reply in await self.commands.handle(user_id, user_id, text):
-                await self.send_text(user_id, reply.text, buttons=reply.buttons, question_id=reply.question_id)
+            for reply in await self.core.text(user_id, user_id, text):
+                await self.send_reply(user_id, reply)
         elif name.startswith("user_send_"):
-            await self.send_text(user_id, TEXT_ONLY)
+            await self.send_text(user_id, S.TEXT_ONLY)
 
     async def drain(self) -> None:
         """Wait for answers in flight (used on shutdown and by tests)."""

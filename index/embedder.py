@@ -109,3 +109,43 @@ class Embedder:
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "passage")
+
+
+class HashingEmbedder:
+    """A tiny deterministic embedder for tests of the layers above the index: each folded
+    syllable and syllable pair is hashed into one of ``dim`` buckets (no model, no download,
+    microseconds per text). Texts sharing words get close vectors; meaning is not modelled.
+    """
+
+    def __init__(self, dim: int = 256):
+        if dim <= 0:
+            raise ValueError(f"dim must be greater than 0. Currently, the dim is {dim}")
+        self.dim, self.name, self.batch_size = dim, f"hashing-{dim}", 32
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    @staticmethod
+    def limit_threads(n: int) -> None:
+        """No threads to limit."""
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        import zlib
+
+        from .text import fold, syllables
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = [fold(w) for w in syllables(text)]
+            for token in words + [a + " " + b for a, b in zip(words, words[1:])]:
+                out[row, zlib.crc32(token.encode()) % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)

@@ -187,13 +187,15 @@ class KnowledgeBase:
         (SQLite retries with growing sleeps until then, then raises ``sqlite3.OperationalError``)
     :param limits: what one ingested file may expand to
     :param bundled_vectors: shipped passage vectors to use instead of embedding (None: always embed)
+    :param embedder: an embedder to use instead of ``model`` (``index.embedder.HashingEmbedder`` in tests)
     """
 
     DB_NAME = "cdsbot.db"
     INDEX_NAME = "dense.npz"
 
     def __init__(self, data_dir: Path | str | None = None, model: str = DEFAULT_MODEL, busy_timeout_s: float = 10.0,
-                 limits: Limits | None = None, bundled_vectors: Path | None | str = "default"):
+                 limits: Limits | None = None, bundled_vectors: Path | None | str = "default",
+                 embedder: Embedder | None = None):
         self.limits = limits or Limits()
         if bundled_vectors == "default":  # CDSBOT_BUNDLED_VECTORS=off embeds everything (tests, `make vectors`)
             bundled_vectors = None if os.environ.get("CDSBOT_BUNDLED_VECTORS") == "off" else BUNDLED_VECTORS
@@ -214,7 +216,8 @@ class KnowledgeBase:
         self._readers: list[sqlite3.Connection] = []
         self._ensure_schema()
         self.lexical = LexicalIndex(conn)
-        self.embedder = Embedder(model, cache_dir=self.data_dir)
+        # ``embedder`` replaces the model (tests of the layers above use index.embedder.HashingEmbedder).
+        self.embedder = embedder or Embedder(model, cache_dir=self.data_dir)
         self._dense: DenseIndex | None = None
         self._warm_lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -66,15 +66,15 @@ def test_context_survives_json_and_rejects_garbage():
 
 @pytest.mark.integration
 def test_a_chat_keeps_its_context_across_a_restart_until_moi(small_kb_copy):
-    from bot.commands import TextCommands
+    from bot.core import Conversation
     from bot.service import Service
 
-    async def chat(commands: TextCommands, text: str) -> str:
-        return (await commands.handle("c1", "u1", text))[0].text
+    async def chat(core: Conversation, text: str) -> str:
+        return (await core.text("c1", "u1", text))[0].text
 
-    first = TextCommands(Service(small_kb_copy, admins={}), "zalo")
+    first = Conversation(Service(small_kb_copy, admins={}), "zalo")
     assert "20% GRDP" in asyncio.run(chat(first, "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?"))
-    restarted = TextCommands(Service(small_kb_copy, admins={}), "zalo")  # a new process, the same database
+    restarted = Conversation(Service(small_kb_copy, admins={}), "zalo")  # a new process, the same database
     follow_up = asyncio.run(chat(restarted, "còn năm 2030 thì sao?"))
     assert "Hiểu là:" in follow_up and "30% GRDP" in follow_up
     assert "/moi" in asyncio.run(chat(restarted, "/help"))

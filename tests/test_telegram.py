@@ -219,7 +219,7 @@ async def test_admin_docs_stats_and_reindex(tg):
     assert "Văn bản (9)" in listing["text"]
     await _ask(fake, USER, "Giá vàng hôm nay?")
     [stats] = await _ask(fake, ADMIN, "/stats")
-    assert "Câu hỏi: 1" in stats["text"] and "giá vàng" in stats["text"]
+    assert "1 câu hỏi" in stats["text"] and "giá vàng" in stats["text"]
     await _ask(fake, ADMIN, "/reindex")
     deadline = asyncio.get_running_loop().time() + 60
     while not any("Đã lập lại chỉ mục" in e["text"] for e in fake.sent(ADMIN, "editMessageText")):

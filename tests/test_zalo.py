@@ -329,7 +329,8 @@ async def test_oa_admin_removes_a_document_after_typed_confirmation(oa):
     fake, runtime, url = oa
     doc_id = next(d["id"] for d in runtime.service.kb.documents() if d["source"].startswith("004_"))
     [ask] = await _oa_ask(fake, url, ADMIN, f"/remove {doc_id}")
-    assert f"/remove {doc_id} xacnhan" in ask["text"]
+    buttons = ask["attachment"]["payload"]["buttons"]  # pressing one sends its payload as the admin's message
+    assert [b["payload"] for b in buttons] == [f"/remove {doc_id} xacnhan"] and "Xoá văn bản" in ask["text"]
     [done] = await _oa_ask(fake, url, ADMIN, f"/remove {doc_id} xacnhan")
     assert "Đã xoá" in done["text"] and runtime.service.kb.document(doc_id) is None
 

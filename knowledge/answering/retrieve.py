@@ -68,7 +68,7 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
     scored = []
     for pid, fused in zip(found.fused.ids, found.fused.scores):
         row = rows.get(pid)
-        if row is None:
+        if row is None or row["kind"] == "abbreviations":  # the list explains words; it answers nothing
             continue
         body = abbreviations.expand_passage(row["heading"] + " " + row["text"])  # "CĐS là …" defines it too
         # Boosts on the fused scale (0..1): what the question names beyond its words.
