@@ -103,7 +103,8 @@ _TYPES = {
     "definition": r"\b(la gi|nghia la gi|nghia la|khai niem|dinh nghia|duoc hieu|hieu the nao|hieu nhu the nao|la sao|"
                   r"khac gi|khac nhau)\b",
     "yesno": r"\b(co phai|phai khong|co duoc|duoc khong|co can|can khong|co bat buoc|bat buoc khong|"
-             r"co vi pham|hay khong|khong a|chua)\s*\??\s*$",
+             r"co vi pham|hay khong|khong a|chua)\s*\??\s*$"
+             r"|\bco\b.+\bkhong(?: a| vay| nhi| ha)?\s*\??\s*$",  # "có … không?"
 }
 _TYPE_RES = {name: re.compile(pattern) for name, pattern in _TYPES.items()}
 

@@ -53,6 +53,8 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("nhiem vu nay do bo nao chu tri", "who"),
     ("Dịch vụ công trực tuyến toàn trình là gì?", "definition"),
     ("Mô hình này nằm ở xã nào?", "where"),
+    ("Doanh nghiệp có phải xin giấy phép cho trang web không?", "yesno"),
+    ("hop tac xa co can dang ky ten mien khong a", "yesno"),
 ])
 def test_question_types_are_detected_with_or_without_diacritics(question, kind):
     assert kind in question_types(question)

@@ -157,6 +157,28 @@ async def test_restart_does_not_answer_old_updates_again(telegram, small_kb_copy
         await runtime.stop()
 
 
+async def test_a_group_flood_replayed_after_a_restart_never_delays_a_private_question(telegram, small_kb_copy, caplog):
+    from bot.inbox import Inbox
+
+    fake = telegram
+    # The previous run stored a flood of mentions in one group, then was killed before answering any.
+    inbox, group = Inbox(small_kb_copy), -100_777
+    for i in range(60):
+        message = {**fake._incoming(USER + 100 + i, group, "supergroup"), "text": "@cds_test_bot GRDP là gì?"}
+        update_id = 900_000 + i
+        assert inbox.receive("telegram", f"{fake.token.partition(':')[0]}:{update_id}",
+                             {"update_id": update_id, "message": message})
+    runtime = await _runtime(fake, small_kb_copy)  # replays the 60 unfinished updates
+    try:
+        started = asyncio.get_running_loop().time()
+        [reply] = await _ask(fake, OTHER, BAO_LAM[0])
+        assert BAO_LAM[1] in reply["text"]
+        assert asyncio.get_running_loop().time() - started < 10
+        await _logged(caplog, "dropped one")  # the replayed backlog is bounded like a live one
+    finally:
+        await runtime.stop()
+
+
 async def test_an_update_is_stored_before_telegram_is_told_it_arrived(tg_fast, small_kb_copy):
     fake, runtime = tg_fast
     missing: list[int] = []

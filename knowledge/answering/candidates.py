@@ -56,6 +56,11 @@ def _longest_shared_run(question: list[str], sentence: str) -> int:
     return best
 
 
+# The modal words of Vietnamese rules: an obligation, a permission, a ban, an exemption.
+_RULE = re.compile(r"\b(?:phải|không phải|không được|được phép|được|nghiêm cấm|bị cấm|cấm|bắt buộc|"
+                   r"không nhất thiết|có quyền|có trách nhiệm|có nghĩa vụ|miễn)\b", re.IGNORECASE)
+
+
 def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int | None) -> float:
     score = coverage(weights, sentence)
     if q.quantity and holds_answer("quantity", sentence):
@@ -70,6 +75,10 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     score += 0.05 * min(max(run - 2, 0), 4)
     if q.definition:
         score += 0.4 * defines(q, sentence)
+    # "Có bắt buộc …không?", "có được …không?": a rule answers it, so a sentence that says what
+    # must, may or may not be done is the likelier answer.
+    if "yesno" in q.types and _RULE.search(sentence):
+        score += 0.15
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer.
     checked = q.types & ANSWER_KINDS
     if checked and all(holds_answer(kind, sentence) for kind in checked):
@@ -181,7 +190,7 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         for i, (sentence, year) in enumerate(units):
             read = abbreviations.expand_passage(context + sentence)  # scored as the question is read
             score = score_sentence(q, weights, read, year) - 0.08 * rank
-            candidates.append((score, rank, i, sentence, year))
+            candidates.append((score, rank, i, sentence, year, read))
     if not candidates:
         return cited[0]["text"], [(cited[0]["text"], None)], cited[0]
     candidates.sort(key=lambda c: -c[0])
@@ -204,7 +213,7 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         mine = {t: w for t, w in weights.items() if t in part}
         if not mine:
             continue
-        own_best = max(candidates, key=lambda c: score_sentence(q, mine, c[3], c[4]) - 0.08 * c[1])
+        own_best = max(candidates, key=lambda c: score_sentence(q, mine, c[5], c[4]) - 0.08 * c[1])
         if own_best not in chosen and total + len(own_best[3]) <= MAX_ANSWER_CHARS * 1.5:
             chosen.append(own_best)
             total += len(own_best[3])
