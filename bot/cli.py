@@ -291,10 +291,14 @@ def eval_(ctx: click.Context, file: Path, details: bool, by_category: bool, as_j
                        f"\n   → {d['answer'][:400]}\n")
     click.echo(_report_text(report))
     if by_category:
-        click.echo("\ncategory        n   accuracy  source@1  abstain P/R")
+        click.echo("\ncategory        n   accuracy  source@1  abstain P/R  answerable abstained")
         for cat, r in report["by_category"].items():
-            click.echo(f"{cat:<14} {r['questions']:>3}   {r['accuracy']:>7.1%}  {r['source@1']:>7.1%}  "
-                       f"{r['abstain_precision']:.0%}/{r['abstain_recall']:.0%}")
+            # "–": no abstention made (precision) or none expected (recall) in this category.
+            precision = f"{r['abstain_precision']:.0%}" if r["abstentions"] else "–"
+            recall = f"{r['abstain_recall']:.0%}" if r["abstentions_expected"] else "–"
+            source = f"{r['source@1']:.1%}" if r["with_source"] else "–"
+            click.echo(f"{cat:<14} {r['questions']:>3}   {r['accuracy']:>7.1%}  {source:>8}  "
+                       f"{precision + '/' + recall:>11}  {r['answerable_abstained']:>3}")
 
 
 def _report_text(report: dict) -> str:

@@ -110,6 +110,7 @@ def _summary(details: list[dict], latencies: list[float]) -> dict:
         "abstain_precision": sum(d["should_abstain"] for d in abstained) / max(1, len(abstained)),
         "abstain_recall": sum(d["abstained"] for d in should) / max(1, len(should)),
         "answerable_abstained": sum(1 for d in abstained if not d["should_abstain"]),
+        "abstentions": len(abstained), "abstentions_expected": len(should), "with_source": len(with_doc),
         "latency_p50_ms": round(_percentile(latencies, 50), 1),
         "latency_p95_ms": round(_percentile(latencies, 95), 1),
     }
