@@ -163,3 +163,9 @@ def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")
     assert not asked.abstained and "15 văn bản" in asked.text
     assert other.abstained and "không nêu con số" in other.text
+
+
+def test_a_provincial_figure_given_to_a_question_naming_no_province_says_whose_it_is(full_kb):
+    ans = answer(full_kb, "VNPT có bao nhiêu trạm phát sóng?")
+    assert "39 trạm" in ans.text
+    assert ans.text.startswith(f"Về {ans.sources[0].provinces[0]}:")

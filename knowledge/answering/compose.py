@@ -95,13 +95,17 @@ def where(q: Query, row: dict) -> str:
 
 def merger_note(q: Query, top: dict, text: str) -> str:
     """Say so when a question about a new province is answered from a former one's documents,
-    and name the province when the quote does not (a follow-up "thế còn Sóc Trăng?")."""
+    and name the province when the quote does not (a follow-up "thế còn Sóc Trăng?", or a
+    question naming none answered from a provincial document)."""
     for p in q.places:
         former = [name for name in top["provinces"] if name in p.scope and name != p.name]
         if former and not any(name == p.name for name in top["provinces"]):
             return (f"Thông tin dưới đây lấy từ văn bản về {', '.join(former)} "
                     f"(nay thuộc {gz.display(p.current)}):\n")
-    named = [name for p in q.places for name in top["provinces"] if name in p.scope]
+    # A question naming no province may still be answered from one province's document: a
+    # figure is that province's, and the answer says whose it is.
+    named = [name for p in q.places for name in top["provinces"] if name in p.scope] if q.places \
+        else list(top["provinces"])
     if named and not any(fold(name) in fold(text) for name in named):
         return f"Về {', '.join(gz.describe_former(name) for name in named)}:\n"
     return ""
