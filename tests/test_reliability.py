@@ -233,6 +233,26 @@ async def test_question_interrupted_by_kill_is_answered_once_after_restart(teleg
         await second.wait()
 
 
+async def test_sigterm_with_a_group_flood_queued_stops_the_process_within_10_s(telegram, small_data_dir, tmp_path):
+    fake = telegram
+    data = tmp_path / "data"
+    shutil.copytree(small_data_dir, data, symlinks=True)
+    log = tmp_path / "bot.log"
+    process = await _bot_process(fake, data, log)
+    try:
+        [ready] = await _ask(fake, USER, SOC_TRANG[0])  # the process is up and answering
+        assert SOC_TRANG[1] in ready["text"]
+        for i in range(100):
+            await fake.send_text(USER + 200 + i, "@cds_test_bot GRDP là gì?", chat_id=-100_888, chat_type="supergroup")
+        await fake.wait_sent(-100_888, 1, timeout=60)  # the flood is being worked through
+    finally:
+        process.send_signal(signal.SIGTERM)
+        started = asyncio.get_running_loop().time()
+        code = await asyncio.wait_for(process.wait(), timeout=30)
+    assert asyncio.get_running_loop().time() - started < 10, log.read_text()[-2000:]
+    assert code == 0, log.read_text()[-2000:]
+
+
 # ------------------------------------------------------ re-index and SQLite
 async def test_users_are_answered_during_a_reindex(tg_fast, small_kb_copy):
     fake, _ = tg_fast
