@@ -169,3 +169,9 @@ def test_a_provincial_figure_given_to_a_question_naming_no_province_says_whose_i
     ans = answer(full_kb, "VNPT có bao nhiêu trạm phát sóng?")
     assert "39 trạm" in ans.text
     assert ans.text.startswith(f"Về {ans.sources[0].provinces[0]}:")
+
+
+def test_a_figure_one_clause_further_down_the_article_is_found_before_saying_not_stated(full_kb):
+    ans = answer(full_kb, "mot ngay ben quang cao gui cho toi toi da may tin")
+    assert not ans.abstained and "03 tin nhắn" in ans.text
+    assert ans.sources[0].heading.startswith("Mục 4 — Điều 13, Nghị định 91/2020/NĐ-CP")

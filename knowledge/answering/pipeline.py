@@ -38,6 +38,8 @@ from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
 # Questions longer than this are cut (and the answer says so): a question is a
 # sentence or two, and the tail of a pasted page only adds noise and latency.
 MAX_QUESTION_CHARS = 1000
+# Passages of the best document looked at before an answer says "not stated" (beyond the cited ones).
+FURTHER_PASSAGES = 3
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,16 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
             cited = [dict(r, lead_year=lead_year(kb, r)) for r in cited]
         text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
         gap = not_stated(q, weights, top, quoted, asked, features, ABSTAIN.min_quote_coverage)
+        if gap:
+            # Before saying "not stated", look one step further down the same document: the
+            # figure asked for often sits in the next clause of the article ranked just below.
+            further = [r for r in found.rows if r["doc_id"] == top["doc_id"] and r not in cited][:FURTHER_PASSAGES]
+            if further:
+                if q.years:
+                    further = [dict(r, lead_year=lead_year(kb, r)) for r in further]
+                text2, quoted2, row2 = extract(q, weights, further, message.abbreviations)
+                if not not_stated(q, weights, top, quoted2, asked, {}, ABSTAIN.min_quote_coverage):
+                    gap, text, quoted_row, cited = None, text2, row2, further[:k]
         if gap:
             gap.sources = [source(cited[0], found.scores[0])]
             gap.notice = notice
