@@ -206,11 +206,16 @@ async def _bot_process(fake: FakeTelegram, data_dir, log_path) -> asyncio.subpro
                                                     "run", stdout=log, stderr=log, env=env)
 
 
-async def test_question_interrupted_by_kill_is_answered_once_after_restart(telegram, small_data_dir, tmp_path):
-    fake = telegram
+def _private_copy(small_data_dir, tmp_path):
+    """A copy of the small data directory for a bot process, and the file its log goes to."""
     data = tmp_path / "data"
     shutil.copytree(small_data_dir, data, symlinks=True)
-    log = tmp_path / "bot.log"
+    return data, tmp_path / "bot.log"
+
+
+async def test_question_interrupted_by_kill_is_answered_once_after_restart(telegram, small_data_dir, tmp_path):
+    fake = telegram
+    data, log = _private_copy(small_data_dir, tmp_path)
     first = await _bot_process(fake, data, log)
     try:
         [before] = await _ask(fake, USER, SOC_TRANG[0])
@@ -235,9 +240,7 @@ async def test_question_interrupted_by_kill_is_answered_once_after_restart(teleg
 
 async def test_sigterm_with_a_group_flood_queued_stops_the_process_within_10_s(telegram, small_data_dir, tmp_path):
     fake = telegram
-    data = tmp_path / "data"
-    shutil.copytree(small_data_dir, data, symlinks=True)
-    log = tmp_path / "bot.log"
+    data, log = _private_copy(small_data_dir, tmp_path)
     process = await _bot_process(fake, data, log)
     try:
         [ready] = await _ask(fake, USER, SOC_TRANG[0])  # the process is up and answering
