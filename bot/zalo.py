@@ -320,12 +320,6 @@ class ZaloOA:
             return False
         return True
 
-    async def send_text(self, user_id: str, text: str, question_id: int | None = None) -> bool:
-        for piece in split_message(text, ZALO_LIMIT):
-            if not await self.send(user_id, {"text": piece}, question_id):
-                return False
-        return True
-
     async def send_reply(self, user_id: str, reply: Reply) -> None:
         """A reply with its actions as ``oa.query.show`` buttons under the last piece: pressing one
         sends its typed form back as the user's message. Actions with no typed form, and more
@@ -416,7 +410,7 @@ class ZaloOA:
             for reply in await self.core.text(user_id, user_id, text):
                 await self.send_reply(user_id, reply)
         elif name.startswith("user_send_"):
-            await self.send_text(user_id, S.TEXT_ONLY)
+            await self.send_reply(user_id, Reply(S.TEXT_ONLY))
 
     async def drain(self) -> None:
         """Wait for answers in flight (used on shutdown and by tests)."""

@@ -93,10 +93,6 @@ class Place:
     current: str
     scope: tuple[str, ...]
 
-    @property
-    def merged_away(self) -> bool:
-        return self.name not in MERGERS
-
     def label(self) -> str:
         """'Hòa Bình (nay thuộc tỉnh Phú Thọ)' for a former unit, else the name."""
         if self.name != self.current and self.current:

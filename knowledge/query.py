@@ -133,7 +133,6 @@ _AGENT = re.compile(r"\b(Bộ|Sở|Ban|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh �
 
 # "bao nhiêu hồ sơ", "mấy mô đun": the thing counted. A figure of something else ("15 văn bản")
 # does not answer the question.
-_COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)")
 _NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua".split())
 
 

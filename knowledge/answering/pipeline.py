@@ -47,7 +47,8 @@ class AbstainRule:
     """Every constant of the decision to abstain, in one place (see README, "Abstention").
 
     :param min_passage_coverage: share of the question's weighted content words the best passage
-        must hold, unless it is close in meaning (below)
+        must hold, unless it is close in meaning (below); also what a quote taken from the
+        passages below the cited ones must hold before it replaces "not stated"
     :param min_cosine: e5 cosine that makes a passage close in meaning; e5's cosines sit in a
         narrow band (0.7-0.9), so this is high
     :param min_quote_coverage: share of the content words the quoted sentences must hold when the
@@ -153,33 +154,39 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     cited = (cited + [r for r in found.rows[:k * 2] if r["doc_id"] != top["doc_id"]])[:k]
     text = _year_targets(q, weights, found, top)
     if not text:  # a year's target list answers itself; a quote must be checked
-        if q.years:
-            cited = [dict(r, lead_year=lead_year(kb, r)) for r in cited]
+        cited = _dated(kb, q, cited)
         text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
         gap = not_stated(q, weights, top, quoted, asked, features, ABSTAIN.min_quote_coverage)
         if gap:
             # Before saying "not stated", look one step further down the same document: the
             # figure asked for often sits in the next clause of the article ranked just below.
-            further = [r for r in found.rows if r["doc_id"] == top["doc_id"] and r not in cited][:FURTHER_PASSAGES]
+            seen = {r["id"] for r in cited}
+            further = _dated(kb, q, [r for r in found.rows if r["doc_id"] == top["doc_id"]
+                                     and r["id"] not in seen][:FURTHER_PASSAGES])
             if further:
-                if q.years:
-                    further = [dict(r, lead_year=lead_year(kb, r)) for r in further]
                 text2, quoted2, row2 = extract(q, weights, further, message.abbreviations)
-                if not not_stated(q, weights, top, quoted2, asked, {}, ABSTAIN.min_quote_coverage):
+                # These passages ranked below the cited ones, so their quote alone must carry
+                # the evidence a best passage needs (the passage-level bar, not the quote's).
+                if not not_stated(q, weights, top, quoted2, asked, {}, ABSTAIN.min_passage_coverage):
                     gap, text, quoted_row, cited = None, text2, row2, further[:k]
         if gap:
-            gap.sources = [source(cited[0], found.scores[0])]
+            gap.sources = [source(cited[0], found.score(cited[0]))]
             gap.notice = notice
             return concluded(gap, resolved, q, top["id"])
         text = article_lead(quoted_row) + text
 
     return concluded(Answer(
         question=asked, text=merger_note(q, top, text) + text,
-        sources=[source(r, score) for r, score in zip(cited, found.scores)], abstained=False,
+        sources=[source(r, found.score(r)) for r in cited], abstained=False,
         province=q.places[0].label() if q.places else (", ".join(gz.describe_former(p) for p in top["provinces"]) or None),
         year=q.years[0] if q.years else None,
         more=_more(found, cited), notice=notice, features=features,
     ), resolved, q, top["id"])
+
+
+def _dated(kb: KnowledgeBase, q: Query, rows: list[dict]) -> list[dict]:
+    """``rows`` with the year each starts under, when the question asks about a year."""
+    return [dict(r, lead_year=lead_year(kb, r)) for r in rows] if q.years else rows
 
 
 def _year_targets(q: Query, weights: dict[str, float], found: Retrieved, top: dict) -> str:

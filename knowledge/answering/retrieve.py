@@ -59,6 +59,10 @@ class Retrieved:
     scores: list[float]
     top_cosine: float
 
+    def score(self, row: dict) -> float:
+        """The re-ranked score of one of the rows (cited rows are not always the first ones)."""
+        return next(s for r, s in zip(self.rows, self.scores) if r["id"] == row["id"])
+
 
 def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: set[int] | None,
              abbreviations: Abbreviations) -> Retrieved:
