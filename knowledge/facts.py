@@ -19,6 +19,8 @@ from datetime import date
 
 from index.text import fold, split_sentences
 
+from .query import DOCUMENT_ASK
+
 # What a question asks about a document, from its folded wording (general interrogatives).
 _ASKS = {
     "signer": r"\b(ai ky|nguoi ky|ky boi|do ai ky|ai la nguoi ky|ky ban hanh la ai)\b",
@@ -27,9 +29,7 @@ _ASKS = {
     "issued": r"\b(ban hanh (vao )?(ngay|luc|khi) nao|ngay ban hanh|(thong qua|ky|ra doi) (vao )?(ngay|khi|luc) nao|"
               r"ban hanh (tu )?bao gio|ban hanh nam nao|ngay nao ban hanh)\b",
     "effective": r"\b(hieu luc)\b",
-    # "số nào" alone is not enough: "chuyển đổi số nào" ends the same way.
-    "number": r"\b(so may|so hieu|so bao nhieu|la so nao|(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|"
-              r"ke hoach|van ban)( so)? nao)\b",
+    "number": DOCUMENT_ASK,
 }
 _ASK_RES = {name: re.compile(p) for name, p in _ASKS.items()}
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from index.text import fold, has_diacritics, is_stopword, syllables
 
+from .metadata import document_numbers
+
 # "CĐS: chuyển đổi số" / "- DVC — dịch vụ công": one abbreviation a line.
 _ENTRY = re.compile(r"^\s*[-*•]?\s*([^\s:=–—]{1,12})\s*[:=–—]\s*(.+?)\s*$")
 # A Vietnamese syllable without marks: onset, vowel nucleus, coda. An upper-case abbreviation
@@ -52,14 +54,28 @@ class Abbreviations:
                     upper[fold(short)] = full
         return cls(upper, lower)
 
-    def expand_passage(self, text: str) -> str:
-        """:meth:`expand` for a passage's text, remembered."""
+    def expand_passage(self, text: str, numbers: bool = False) -> str:
+        """:meth:`expand` for a passage's text, remembered.
+
+        :param numbers: follow it with what the document numbers it cites say of their kind and
+            issuer ("411/QĐ-TTg": "quyết định", "Thủ tướng Chính phủ"), for a question asking
+            which instrument ("QĐ nào của TTg")
+        """
         found = self._seen.get(text)
         if found is None:
             if len(self._seen) > 20_000:
                 self._seen.clear()
             found = self._seen[text] = self.expand(text)
-        return found
+        return found + self._number_words(text) if numbers else found
+
+    def _number_words(self, text: str) -> str:
+        words = []
+        for number in document_numbers(text):
+            for part in re.findall(r"[^\W\d_]+", number):
+                full = self.upper.get(fold(part))
+                if full and full not in words:
+                    words.append(full)
+        return " (" + "; ".join(words) + ")" if words else ""
 
     def expand(self, text: str) -> str:
         """``text`` with each known abbreviation replaced by its expansion."""
@@ -86,6 +102,11 @@ class Abbreviations:
 
 EMPTY = Abbreviations({}, {})
 
+# "nghị định số mấy", "QĐ nào" (read "quyết định nào"), "số hiệu": a question asking which
+# instrument. "số nào" alone is not enough: "chuyển đổi số nào" ends the same way.
+DOCUMENT_ASK = (r"\b(so may|so hieu|so bao nhieu|la so nao|(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|"
+                r"ke hoach|chi thi|van ban)( so)? nao)\b")
+
 # What a question asks for, from its (folded) wording. Each entry is a general interrogative
 # of Vietnamese, not a phrase of any particular question.
 _TYPES = {
@@ -99,6 +120,7 @@ _TYPES = {
     "who": r"\b(ai|co quan nao|bo nao|don vi nao|nganh nao|to chuc nao|chu tri|giao cho|phu trach|"
            r"ai ky|nguoi ky|ban hanh boi|cap nao)\b",
     "where": r"\b(o dau|noi nao|xa nao|huyen nao|tinh nao|dia phuong nao)\b",
+    "document": DOCUMENT_ASK,
     # "X khác gì Y" asks for both definitions.
     "definition": r"\b(la gi|nghia la gi|nghia la|khai niem|dinh nghia|duoc hieu|hieu the nao|hieu nhu the nao|la sao|"
                   r"khac gi|khac nhau)\b",
@@ -110,7 +132,8 @@ _TYPE_RES = {name: re.compile(pattern) for name, pattern in _TYPES.items()}
 
 
 def question_types(question: str) -> set[str]:
-    """The kinds of answer ``question`` asks for: quantity, when, day, who, where, definition, yesno."""
+    """The kinds of answer ``question`` asks for: quantity, when, day, who, where, document,
+    definition, yesno."""
     folded = fold(question)
     return {name for name, pattern in _TYPE_RES.items() if pattern.search(folded)}
 
@@ -152,7 +175,7 @@ def counted_noun(question: str) -> str | None:
 
 
 # The kinds of answer a quote can be checked for (see :func:`holds_answer`).
-ANSWER_KINDS = frozenset({"quantity", "when", "day", "who"})
+ANSWER_KINDS = frozenset({"quantity", "when", "day", "who", "document"})
 
 
 def holds_answer(kind: str, text: str) -> bool:
@@ -165,6 +188,8 @@ def holds_answer(kind: str, text: str) -> bool:
         return bool(_DATE.search(text))
     if kind == "who":
         return bool(_AGENT.search(text))
+    if kind == "document":  # "Quyết định 411/QĐ-TTg", "Nghị định 42/2022/NĐ-CP"
+        return bool(document_numbers(text))
     return True
 
 

@@ -112,15 +112,30 @@ _DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the
 _TRAILING = frozenset("a a vay nhi khong the nao nhu sao".split())  # particles that end a question
 
 
+# "khái niệm X", "định nghĩa X" name the term after them, up to the first word that is not part
+# of it ("khái niệm kinh tế số và xã hội số được nêu trong …").
+_LEAD_MARK = re.compile(r"\b(khai niem|dinh nghia)\b")
+_TERM_END = frozenset("duoc la trong theo cua nao o tai thi co gi nhu ra sao khac do nam".split())
+
+
 def definition_terms(words: list[str]) -> tuple[str, ...]:
     """The terms a definition question asks about, from its folded syllables: the syllables
     before "là gì" (after the last "thì" or "về"; with a "của", both the phrase before it and
     the one after it: "cổng thông tin điện tử của cơ quan nhà nước", "khái niệm của số hóa");
-    and for "X khác gì Y", Y too."""
+    for "X khác gì Y", Y too; the words after "khái niệm", "định nghĩa" when no "là gì" ends
+    the term; and each side of "X và Y"."""
     folded = " ".join(words)
     m = _DEFINITION_MARK.search(folded)
     if not m:
-        return ()
+        lead = _LEAD_MARK.search(folded)
+        if not lead:
+            return ()
+        term: list[str] = []
+        for word in folded[lead.end():].split():
+            if word in _TERM_END or len(term) == 8:
+                break
+            term.append(word)
+        return _and_split([" ".join(term)]) if term else ()
     before = folded[: m.start()].split()
     # "theo luật công nghệ thông tin thì số hóa": the term follows the last "thì"/"về"/"niệm".
     for cut in ("thi", "ve", "niem"):
@@ -128,7 +143,11 @@ def definition_terms(words: list[str]) -> tuple[str, ...]:
             before = before[len(before) - 1 - before[::-1].index(cut) + 1:]
     if before[:1] == ["cua"]:
         before = before[1:]
-    terms = [" ".join(before[-4:])]
+    tail = before[-4:]
+    if "va" in before[-8:-1]:  # "kinh tế số và xã hội số là gì": both terms, whole
+        at = len(before) - 1 - before[::-1].index("va")
+        tail = before[max(0, at - 4):]
+    terms = [" ".join(tail)]
     if "cua" in before[1:-1]:
         at = before.index("cua")
         terms += [" ".join(before[max(0, at - 6):at]), " ".join(before[at + 1:][-4:])]
@@ -137,7 +156,18 @@ def definition_terms(words: list[str]) -> tuple[str, ...]:
         while after and after[-1] in _TRAILING:
             after.pop()
         terms.append(" ".join(after))
-    return tuple(t for t in dict.fromkeys(terms) if len(t.split()) >= 1 and t)
+    return _and_split(terms)
+
+
+def _and_split(terms: list[str]) -> tuple[str, ...]:
+    """The terms, and each side of a term that joins two with "và" ("kinh tế số và xã hội số")."""
+    out = []
+    for term in terms:
+        out.append(term)
+        sides = [t.strip() for t in f" {term} ".split(" va ")]
+        if len(sides) > 1:
+            out += [t for t in sides if t]
+    return tuple(t for t in dict.fromkeys(out) if t)
 
 
 def defines(q: Query, text: str) -> int:

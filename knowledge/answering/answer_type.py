@@ -4,6 +4,8 @@ says plainly that the documents do not state it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from index.text import fold, has_diacritics, syllables
 
 from ..metadata import KIND_LABELS
@@ -13,7 +15,8 @@ from ..query import ANSWER_KINDS, holds_answer
 from .retrieve import coverage
 from .types import Answer
 
-KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người"}
+KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người",
+              "document": "số hiệu văn bản"}
 
 
 def _counts(unit: str, noun: str) -> bool:
@@ -24,12 +27,15 @@ def _counts(unit: str, noun: str) -> bool:
 
 
 def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tuple[str, int | None]], asked: str,
-               features: dict, min_coverage: float) -> Answer | None:
+               features: dict, min_coverage: float, read: Callable[[str], str] = str) -> Answer | None:
     """A plain "the documents do not say" when what was quoted is not an answer of the kind asked.
 
     The quoted sentences must hold an answer of the asked type (a figure for "bao nhiêu", a
     date for "khi nào", an agency for "ai") and speak of the question's topic: otherwise the
     engine would present the nearest sentence as the answer.
+
+    :param read: how a quoted unit is read for the topic test, as the question was (its
+        abbreviations expanded)
     """
     kinds = q.types & ANSWER_KINDS
     body = " ".join(u for u, _ in quoted)
@@ -41,7 +47,7 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     holding = [u for u, year in quoted if all(holds_answer(kind, u) for kind in kinds)
                and (not q.years or year is None or year in q.years)
                and (counted is None or _counts(u, counted))]
-    covered = max((coverage(weights, u) for u in holding), default=0.0)
+    covered = max((coverage(weights, read(u)) for u in holding), default=0.0)
     features.update(quote_coverage=round(covered, 3), types=sorted(kinds), missing=missing)
     if not kinds:
         return None  # no type to check, and the passage-level test already passed

@@ -61,6 +61,16 @@ _RULE = re.compile(r"\b(?:phải|không phải|không được|được phép|đ
                    r"không nhất thiết|có quyền|có trách nhiệm|có nghĩa vụ|miễn)\b", re.IGNORECASE)
 
 
+# What holding every asked kind of answer adds to a unit's score (its coverage is 0..1).
+HOLDS_ANSWER_BONUS = 0.25
+# A unit holding what was asked is quoted first when it scores at least this share of the best.
+HOLDER_SHARE = 0.6
+# Each question of a message asking several gets a unit not quoted yet scoring this share of its best.
+PART_SHARE = 0.9
+# What a passage's rank among the cited ones takes off its units' scores.
+RANK_PENALTY = 0.08
+
+
 def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int | None) -> float:
     score = coverage(weights, sentence)
     if q.quantity and holds_answer("quantity", sentence):
@@ -79,10 +89,11 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     # must, may or may not be done is the likelier answer.
     if "yesno" in q.types and _RULE.search(sentence):
         score += 0.15
-    # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer.
+    # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer:
+    # one that does not cannot answer at all (the answer-type check would say "not stated").
     checked = q.types & ANSWER_KINDS
     if checked and all(holds_answer(kind, sentence) for kind in checked):
-        score += 0.1
+        score += HOLDS_ANSWER_BONUS
     return score
 
 
@@ -188,12 +199,20 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     for rank, row in enumerate(cited):
         units, context = quotable(row)
         for i, (sentence, year) in enumerate(units):
-            read = abbreviations.expand_passage(context + sentence)  # scored as the question is read
-            score = score_sentence(q, weights, read, year) - 0.08 * rank
+            # Scored as the question is read.
+            read = abbreviations.expand_passage(context + sentence, "document" in q.types)
+            score = score_sentence(q, weights, read, year) - RANK_PENALTY * rank
             candidates.append((score, rank, i, sentence, year, read))
     if not candidates:
         return cited[0]["text"], [(cited[0]["text"], None)], cited[0]
     candidates.sort(key=lambda c: -c[0])
+    # A unit without what was asked (a date for "từ ngày nào") cannot be the answer while one
+    # that holds it scores nearly as well.
+    checked = q.types & ANSWER_KINDS
+    holders = [c for c in candidates if checked and all(holds_answer(kind, c[5]) for kind in checked)]
+    if holders and holders[0] is not candidates[0] and holders[0][0] >= HOLDER_SHARE * candidates[0][0]:
+        candidates.remove(holders[0])
+        candidates.insert(0, holders[0])
     best = candidates[0]
     row = cited[best[1]]
     # A short passage (a definition, one target) is a unit of meaning: quote it whole.
@@ -213,17 +232,28 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         mine = {t: w for t, w in weights.items() if t in part}
         if not mine:
             continue
-        own_best = max(candidates, key=lambda c: score_sentence(q, mine, c[5], c[4]) - 0.08 * c[1])
-        if own_best not in chosen and total + len(own_best[3]) <= MAX_ANSWER_CHARS * 1.5:
-            chosen.append(own_best)
-            total += len(own_best[3])
+        ranked = sorted(((score_sentence(q, mine, c[5], c[4]) - RANK_PENALTY * c[1], n) for n, c in enumerate(candidates)),
+                        reverse=True)
+        # Its best unit, or one nearly as good that is not quoted yet: a sentence that mentions
+        # both questions' words is not the answer to both.
+        own = next((candidates[n] for s, n in ranked if s >= PART_SHARE * ranked[0][0] and candidates[n] not in chosen),
+                   None)
+        if own is not None and total + len(own[3]) <= MAX_ANSWER_CHARS * 1.5:
+            chosen.append(own)
+            total += len(own[3])
     chosen.sort(key=lambda c: (c[1], c[2]))
     text = re.sub(r" {2,}", " ", " ".join(c[3] for c in chosen))
     return text, [(c[3], c[4]) for c in chosen], row
 
 
+# Where a message starts another question: a question mark, or a contrastive "còn" after a
+# comma or semicolon ("yếu tố nào giữ vai trò quyết định, còn cái gì là động lực?").
+_PART_BREAK = re.compile(r"\?+|[,;]\s*(?=(?:còn|con)\s)", re.IGNORECASE)
+
+
 def _parts(question: str) -> list[set[str]]:
-    """The folded syllables of each question of a message that asks several ("…? …?"); none for one."""
-    parts = [set(fold(" ".join(syllables(p))).split()) for p in re.split(r"\?+", question)]
+    """The folded syllables of each question of a message that asks several ("…? …?",
+    "…, còn …?"); none for one."""
+    parts = [set(fold(" ".join(syllables(p))).split()) for p in _PART_BREAK.split(question)]
     parts = [p for p in parts if len(p) >= 3]
     return parts if len(parts) >= 2 else []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 
 from index.text import fold, normalize
 
@@ -156,7 +157,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     if not text:  # a year's target list answers itself; a quote must be checked
         cited = _dated(kb, q, cited)
         text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
-        gap = not_stated(q, weights, top, quoted, asked, features, ABSTAIN.min_quote_coverage)
+        read = partial(message.abbreviations.expand_passage, numbers="document" in q.types)
+        gap = not_stated(q, weights, top, quoted, asked, features, ABSTAIN.min_quote_coverage, read)
         if gap:
             # Before saying "not stated", look one step further down the same document: the
             # figure asked for often sits in the next clause of the article ranked just below.
@@ -167,7 +169,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
                 text2, quoted2, row2 = extract(q, weights, further, message.abbreviations)
                 # These passages ranked below the cited ones, so their quote alone must carry
                 # the evidence a best passage needs (the passage-level bar, not the quote's).
-                if not not_stated(q, weights, top, quoted2, asked, {}, ABSTAIN.min_passage_coverage):
+                if not not_stated(q, weights, top, quoted2, asked, {}, ABSTAIN.min_passage_coverage, read):
                     gap, text, quoted_row, cited = None, text2, row2, further[:k]
         if gap:
             gap.sources = [source(cited[0], found.score(cited[0]))]

@@ -11,7 +11,7 @@ from index.text import fold, is_stopword, syllables
 
 from ..store import KnowledgeBase
 from .analysis import YEAR, Query, defines
-from ..query import Abbreviations
+from ..query import ANSWER_KINDS, Abbreviations, holds_answer
 
 CANDIDATES = 40  # passages taken from each retriever before fusion
 
@@ -36,10 +36,16 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
     return weights
 
 
+# Numbers documents write in words ("thay bốn mức độ"), read as the digits people type ("4 mức độ").
+# "một" and "năm" are left out: they are far more often "a" and "year".
+NUMBER_WORDS = {"hai": "2", "ba": "3", "bốn": "4", "sáu": "6", "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
+
+
 @lru_cache(maxsize=50_000)
 def folded_syllables(text: str) -> frozenset[str]:
     # Passages are immutable (ids are never reused), so their syllables are computed once.
-    return frozenset(fold(" ".join(syllables(text))).split())
+    words = syllables(text)
+    return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS}
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
@@ -68,13 +74,15 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
              abbreviations: Abbreviations) -> Retrieved:
     """Search ``q`` with the knowledge base's hybrid retriever and re-rank the candidates."""
     found = kb.retriever.run(q.text, allowed, CANDIDATES)
+    asked = q.types & ANSWER_KINDS
     rows = kb.passages(found.fused.ids[:CANDIDATES])
     scored = []
     for pid, fused in zip(found.fused.ids, found.fused.scores):
         row = rows.get(pid)
         if row is None or row["kind"] == "abbreviations":  # the list explains words; it answers nothing
             continue
-        body = abbreviations.expand_passage(row["heading"] + " " + row["text"])  # "CĐS là …" defines it too
+        # "CĐS là …" defines it too; "411/QĐ-TTg" answers "QĐ nào của TTg".
+        body = abbreviations.expand_passage(row["heading"] + " " + row["text"], "document" in q.types)
         # Boosts on the fused scale (0..1): what the question names beyond its words.
         s = fused
         if q.years and any(str(y) in body for y in q.years):
@@ -88,6 +96,10 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
         if q.districts and set(q.districts) & set(row["districts"]):
             s += 0.1
         s += 0.3 * coverage(weights, body)
+        # A passage that holds what is asked (a date for "từ ngày nào", a number for "nghị định
+        # số mấy") is the likelier answer.
+        if asked and all(holds_answer(kind, body) for kind in asked):
+            s += 0.1
         scored.append((s, pid))
     scored.sort(reverse=True)
     if not scored:
