@@ -59,16 +59,23 @@ def _dates(text: str) -> list[date]:
     return [d for _, d in sorted(found)]
 
 
-def document_numbers(text: str) -> list[str]:
-    """Every document number in ``text``, most frequent first."""
+_ASKED_NUMBER_RE = re.compile(_NAMED_NUMBER_RE.pattern, re.IGNORECASE)
+
+
+def document_numbers(text: str, typed: bool = False) -> list[str]:
+    """Every document number in ``text``, most frequent first.
+
+    :param typed: ``text`` is a question: a kind typed in lower case ("nghị quyết 03", "NQ 03"
+        once read) names an instrument too; documents capitalise it
+    """
     counts: dict[str, int] = {}
     for m in _NUMBER_RE.finditer(text):
         num = m.group(0)
         if re.fullmatch(r"\d+[/-]\d+[A-Z]?", num):  # "4G/5G", "24/7" are not documents
             continue
         counts[num] = counts.get(num, 0) + 1
-    for m in _NAMED_NUMBER_RE.finditer(text):
-        num = f"{m.group(1)} {m.group(2)}"
+    for m in (_ASKED_NUMBER_RE if typed else _NAMED_NUMBER_RE).finditer(text):
+        num = f"{m.group(1)[:1].upper()}{m.group(1)[1:].lower()} {m.group(2)}"
         counts[num] = counts.get(num, 0) + 1
     return [n for n, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
 

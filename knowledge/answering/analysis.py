@@ -76,7 +76,7 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
     types = frozenset(question_types(question))
     return Query(
         text=question, places=places, years=[int(y) for y in YEAR.findall(question)],
-        numbers=document_numbers(question), districts=districts, others=others,
+        numbers=document_numbers(question, typed=True), districts=districts, others=others,
         definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
         targets=bool(_TARGETS.search(folded)), folded=words, types=types, terms=definition_terms(words),
     )

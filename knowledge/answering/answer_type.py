@@ -12,7 +12,7 @@ from ..metadata import KIND_LABELS
 from .analysis import Query
 from .compose import where
 from ..query import ANSWER_KINDS, holds_answer
-from .retrieve import coverage
+from .retrieve import coverage, phrase_coverage
 from .types import Answer
 
 KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người",
@@ -27,7 +27,9 @@ def _counts(unit: str, noun: str) -> bool:
 
 
 def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tuple[str, int | None]], asked: str,
-               features: dict, min_coverage: float, read: Callable[[str], str] = str) -> Answer | None:
+               features: dict, min_coverage: float, read: Callable[[str], str] = str,
+               phrases: dict[str, float] | None = None, min_phrase_coverage: float = 0.0,
+               context: str = "") -> Answer | None:
     """A plain "the documents do not say" when what was quoted is not an answer of the kind asked.
 
     The quoted sentences must hold an answer of the asked type (a figure for "bao nhiêu", a
@@ -36,6 +38,9 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
 
     :param read: how a quoted unit is read for the topic test, as the question was (its
         abbreviations expanded)
+    :param phrases: the question's topic phrases (:func:`.retrieve.question_phrases`), of which
+        the units holding the answer, read under ``context`` (the heading and title they are
+        quoted under: "Điều 75, Luật 67/2006/QH11 — Hiệu lực thi hành"), must hold ``min_phrase_coverage``
     """
     kinds = q.types & ANSWER_KINDS
     body = " ".join(u for u, _ in quoted)
@@ -48,10 +53,12 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
                and (not q.years or year is None or year in q.years)
                and (counted is None or _counts(u, counted))]
     covered = max((coverage(weights, read(u)) for u in holding), default=0.0)
-    features.update(quote_coverage=round(covered, 3), types=sorted(kinds), missing=missing)
+    phrased = phrase_coverage(phrases or {}, " ".join([context, *map(read, holding)])) if holding else 0.0
+    features.update(quote_coverage=round(covered, 3), phrase_coverage=round(phrased, 3), types=sorted(kinds),
+                    missing=missing)
     if not kinds:
         return None  # no type to check, and the passage-level test already passed
-    if not missing and covered >= min_coverage:
+    if not missing and covered >= min_coverage and phrased >= min_phrase_coverage:
         return None
     label = KIND_LABELS.get(top["kind"], "Văn bản")
     place = where(q, top)

@@ -11,6 +11,7 @@ from index.text import fold, is_stopword, syllables
 
 from ..store import KnowledgeBase
 from .analysis import YEAR, Query, defines
+from .scope import number_matches
 from ..query import ANSWER_KINDS, Abbreviations, holds_answer
 
 CANDIDATES = 40  # passages taken from each retriever before fusion
@@ -56,6 +57,45 @@ def coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
 
 
+# Syllables that frame a question rather than name its topic ("chỉ tiêu", "mục tiêu", "tỷ lệ",
+# "phần trăm", the kinds of instrument): a phrase made of them alone is not a topic phrase.
+FRAME_SYLLABLES = frozenset(fold(w) for w in """mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố tỷ tỉ lệ
+phần trăm nghị quyết định kế hoạch thông tư chương trình luật văn bản số""".split())
+
+
+def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> dict[str, float]:
+    """The question's topic phrases: two adjacent content syllables the documents also write
+    together ("tài khoản", "tiền mặt", "kiểm tra"), each weighing its syllables' weights.
+
+    A quote that holds a figure but none of these speaks of something else."""
+    tokens = [fold(t) for t in syllables(q.text)]
+    districts = {w for d in q.districts for w in fold(d).split()}
+    phrases = {}
+    for a, b in zip(tokens, tokens[1:]):
+        phrase = f"{a} {_bare_number(b)}"
+        if a not in weights or b not in weights or {a, b} & districts or phrase in phrases:
+            continue
+        # A thing and its number ("đề án 06", "điều 5") is a phrase even if no document writes it:
+        # then the documents do not have that thing.
+        numbered = b.isdigit() and not YEAR.fullmatch(b) and a not in FRAME_SYLLABLES and not a.isdigit()
+        if numbered or (not {a, b} <= FRAME_SYLLABLES and kb.has_phrase([a, b], False)):
+            phrases[phrase] = weights[a] + weights[b]
+    return phrases
+
+
+def _bare_number(token: str) -> str:
+    """"06" -> "6": documents and people pad numbers differently."""
+    return token.lstrip("0") or token if token.isdigit() else token
+
+
+def phrase_coverage(phrases: dict[str, float], text: str) -> float:
+    """Share of the weighted topic phrases found in ``text`` (1.0 when there are none)."""
+    if not phrases:
+        return 1.0
+    read = " " + " ".join(_bare_number(t) for t in fold(" ".join(syllables(text))).split()) + " "
+    return sum(w for p, w in phrases.items() if f" {p} " in read) / sum(phrases.values())
+
+
 @dataclass
 class Retrieved:
     """Candidate passages, best first, with their re-ranked scores; and the cosine of the best
@@ -87,7 +127,7 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
         s = fused
         if q.years and any(str(y) in body for y in q.years):
             s += 0.1
-        if q.numbers and any(n in row["numbers"] or n in body for n in q.numbers):
+        if q.numbers and any(n in body or any(number_matches(n, own) for own in row["numbers"]) for n in q.numbers):
             s += 0.5
         if q.definition and row["kind"] == "glossary":
             s += 0.3

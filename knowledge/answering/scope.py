@@ -14,6 +14,11 @@ from ..store import KnowledgeBase
 from .analysis import Query
 from .types import Answer
 
+def named_documents(docs: list[dict], q: Query) -> set[int]:
+    """The documents whose own number the question names ("NQ 03", "Nghị quyết 57-NQ/TW")."""
+    return {d["id"] for d in docs for n in q.numbers if d["numbers"] and number_matches(n, d["numbers"][0])}
+
+
 def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
     """Documents the question may be answered from, or an abstention naming the gap."""
     if q.places:
@@ -40,7 +45,7 @@ def _kind_name(question: str) -> str | None:
     return next((name for _, name in NUMBER_KINDS if re.search(rf"\b{fold(name)}\b", folded)), None)
 
 
-def _matches(asked: str, number: str) -> bool:
+def number_matches(asked: str, number: str) -> bool:
     """"57-NQ/TW" matches "57-NQ/TW", and "Nghị quyết 57" (a number typed without its suffix)."""
     if asked == number:
         return True
@@ -63,8 +68,8 @@ def instrument(kb: KnowledgeBase, docs: list[dict], q: Query, own: str, resolved
     def own_text(doc: dict, number: str) -> bool:
         return doc["kind"] not in ("news", "glossary") and bool(doc["numbers"]) and doc["numbers"][0] == number
 
-    for asked_number in document_numbers(own):
-        found = [(d, n) for d in docs for n in d["numbers"] if _matches(asked_number, n)]
+    for asked_number in document_numbers(own, typed=True):
+        found = [(d, n) for d in docs for n in d["numbers"] if number_matches(asked_number, n)]
         if found:
             doc, number = min(found, key=lambda dn: (not own_text(*dn), dn[0]["numbers"].index(dn[1])))
             return doc, number, own_text(doc, number)
