@@ -174,6 +174,20 @@ def counted_noun(question: str) -> str | None:
     return None
 
 
+# Units documents write as symbols, by the (folded) first syllable people type for them:
+# "bao nhiêu mét" is answered by "200 m".
+UNIT_SYMBOLS = {"met": "m", "ki": "km", "kilomet": "km"}
+
+
+def counts(unit: str, noun: str) -> bool:
+    """Whether ``unit`` gives a figure of ``noun``: "15 văn bản", "06 mô đun", "100% hồ sơ",
+    "200 m" for "mét" (a figure of something else beside the noun, "100% các xóm có trạm BTS",
+    is not a count of it)."""
+    words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()
+    names = {noun, UNIT_SYMBOLS.get(fold(noun), noun)}
+    return any(any(ch.isdigit() for ch in w) and names & set(words[i + 1:i + 4]) for i, w in enumerate(words))
+
+
 # The kinds of answer a quote can be checked for (see :func:`holds_answer`).
 ANSWER_KINDS = frozenset({"quantity", "when", "day", "who", "document"})
 

@@ -11,19 +11,12 @@ from index.text import fold, has_diacritics, syllables
 from ..metadata import KIND_LABELS
 from .analysis import Query
 from .compose import where
-from ..query import ANSWER_KINDS, holds_answer
-from .retrieve import coverage, phrase_coverage
+from ..query import ANSWER_KINDS, counts, holds_answer
+from .retrieve import coverage, numbered, phrase_coverage
 from .types import Answer
 
 KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người",
               "document": "số hiệu văn bản"}
-
-
-def _counts(unit: str, noun: str) -> bool:
-    """Whether ``unit`` gives a figure of ``noun``: "15 văn bản", "06 mô đun", "100% hồ sơ"
-    (a figure of something else beside the noun, "100% các xóm có trạm BTS", is not a count of it)."""
-    words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()
-    return any(any(ch.isdigit() for ch in w) and noun in words[i + 1:i + 4] for i, w in enumerate(words))
 
 
 def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tuple[str, int | None]], asked: str,
@@ -51,9 +44,13 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     counted = q.counted if "quantity" in kinds else None
     holding = [u for u, year in quoted if all(holds_answer(kind, u) for kind in kinds)
                and (not q.years or year is None or year in q.years)
-               and (counted is None or _counts(u, counted))]
+               and (counted is None or counts(u, counted))]
     covered = max((coverage(weights, read(u)) for u in holding), default=0.0)
-    phrased = phrase_coverage(phrases or {}, " ".join([context, *map(read, holding)])) if holding else 0.0
+    shown = " ".join([context, *map(read, holding)])
+    phrased = phrase_coverage(phrases or {}, shown) if holding else 0.0
+    # A thing named by its number ("Đề án 06") is the thing asked about, or the quote is not about it.
+    if any(numbered(p) and not phrase_coverage({p: 1.0}, shown) for p in phrases or {}):
+        phrased = 0.0
     features.update(quote_coverage=round(covered, 3), phrase_coverage=round(phrased, 3), types=sorted(kinds),
                     missing=missing)
     if not kinds:

@@ -186,6 +186,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
             gap.notice = notice
             return concluded(gap, resolved, q, top["id"])
         text = article_lead(quoted_row) + text
+        # The passage quoted is named first: it is where the answer comes from.
+        cited = [quoted_row, *(r for r in cited if r["id"] != quoted_row["id"])][:k]
 
     return concluded(Answer(
         question=asked, text=merger_note(q, top, text) + text,

@@ -4,6 +4,7 @@ names beyond its words (a year, a document number, a defined term, a district)."
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,9 +13,12 @@ from index.text import fold, is_stopword, syllables
 from ..store import KnowledgeBase
 from .analysis import YEAR, Query, defines
 from .scope import number_matches
-from ..query import ANSWER_KINDS, Abbreviations, holds_answer
+from ..query import ANSWER_KINDS, UNIT_SYMBOLS, Abbreviations, counts, holds_answer
 
 CANDIDATES = 40  # passages taken from each retriever before fusion
+# On the fused scale (0..1): a passage giving a figure of the very thing counted ("bao nhiêu
+# giờ": "22 giờ") states what a figure question asks, whatever other words it shares.
+COUNTED_BOOST = float(__import__("os").environ.get("CB", "0.2"))
 
 
 def term_weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
@@ -46,7 +50,8 @@ NUMBER_WORDS = {"hai": "2", "ba": "3", "bốn": "4", "sáu": "6", "bảy": "7", 
 def folded_syllables(text: str) -> frozenset[str]:
     # Passages are immutable (ids are never reused), so their syllables are computed once.
     words = syllables(text)
-    return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS}
+    units = {typed for typed, symbol in UNIT_SYMBOLS.items() if re.search(rf"\d\s*{symbol}\b", text)}  # "200 m": mét
+    return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS} | units
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
@@ -71,16 +76,30 @@ def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> 
     tokens = [fold(t) for t in syllables(q.text)]
     districts = {w for d in q.districts for w in fold(d).split()}
     phrases = {}
-    for a, b in zip(tokens, tokens[1:]):
+    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
         phrase = f"{a} {_bare_number(b)}"
         if a not in weights or b not in weights or {a, b} & districts or phrase in phrases:
             continue
-        # A thing and its number ("đề án 06", "điều 5") is a phrase even if no document writes it:
-        # then the documents do not have that thing.
-        numbered = b.isdigit() and not YEAR.fullmatch(b) and a not in FRAME_SYLLABLES and not a.isdigit()
-        if numbered or (not {a, b} <= FRAME_SYLLABLES and kb.has_phrase([a, b], False)):
+        if b.isdigit():
+            # A thing and its number ("đề án 06 được…", "mức 1") is a phrase even if no document
+            # writes it: then the documents do not have that thing. Not an instrument ("NQ 57":
+            # the retriever scopes it), a year, or a figure of what follows ("trên 1 vạn dân").
+            following = tokens[i + 2] if i + 2 < len(tokens) else ""
+            if a.isalpha() and a not in FRAME_SYLLABLES and not YEAR.fullmatch(b) \
+                    and (not following or is_stopword(following)):
+                phrases[phrase] = weights[a] + weights[b]
+        elif not {a, b} <= FRAME_SYLLABLES and kb.has_phrase([a, b], False):
             phrases[phrase] = weights[a] + weights[b]
+    # A term typed in capitals ("GRDP", "BTS", "OCOP") is a topic of its own, as a word of two syllables.
+    for word in re.findall(r"[^\W\d_]{2,}", q.text):
+        if word.isupper() and fold(word) in weights:
+            phrases.setdefault(fold(word), 2 * weights[fold(word)])
     return phrases
+
+
+def numbered(phrase: str) -> bool:
+    """Whether a topic phrase of :func:`question_phrases` names a thing by its number ("an 6" of "Đề án 06")."""
+    return phrase[-1:].isdigit()
 
 
 def _bare_number(token: str) -> str:
@@ -140,6 +159,8 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
         # số mấy") is the likelier answer.
         if asked and all(holds_answer(kind, body) for kind in asked):
             s += 0.1
+        if q.counted and counts(body, q.counted):  # "bao nhiêu mét": "200 m" is a figure of it
+            s += COUNTED_BOOST
         scored.append((s, pid))
     scored.sort(reverse=True)
     if not scored:
