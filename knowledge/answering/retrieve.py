@@ -18,7 +18,7 @@ from ..query import ANSWER_KINDS, UNIT_SYMBOLS, Abbreviations, counts, holds_ans
 CANDIDATES = 40  # passages taken from each retriever before fusion
 # On the fused scale (0..1): a passage giving a figure of the very thing counted ("bao nhiêu
 # giờ": "22 giờ") states what a figure question asks, whatever other words it shares.
-COUNTED_BOOST = float(__import__("os").environ.get("CB", "0.2"))
+COUNTED_BOOST = 0.2
 
 
 def term_weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
