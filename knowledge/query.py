@@ -314,6 +314,10 @@ class Speller:
                 continue
             if any(start <= slots[i].start() < end for start, end in keep):
                 continue
+            # A rare spelling the documents write beside the same neighbour is a word, not a typo:
+            # "quán cà phê" stays, though "quản" is 60 times more frequent than "quán".
+            if self.accented.get(token, 0) >= MIN_CORRECTION_COUNT and self._fits(tokens, i, [token], has_phrase):
+                continue
             for candidate in self._candidates(token):
                 if self._fits(tokens, i, candidate, has_phrase):
                     word = " ".join(candidate)

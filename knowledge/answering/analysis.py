@@ -82,6 +82,10 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
     )
 
 
+# "Tỉnh ủy Phú Yên", "UBND tỉnh Hòa Bình": an organ of the province named right after it.
+_ORGAN = re.compile(r"\b(tinh uy|thanh uy|ubnd|hdnd|uy ban nhan dan|hoi dong nhan dan|dang bo)\s*(?:tinh|thanh pho|tp)?\s*$")
+
+
 # "so với Sóc Trăng", "hơn Hòa Bình", "giống như Đắk Lắk": a province named to compare with.
 _COMPARED = re.compile(r"\b(so voi|hon|nhu|giong|khac|bang|cung)\s*(?:tinh|thanh pho|tp)?\s*$")
 
@@ -98,7 +102,10 @@ def _asked_places(question: str) -> tuple[list[gz.Place], list[str]]:
     if len(places) < 2:
         return places, []
     if all(set(p.scope) <= set(q.scope) or set(q.scope) <= set(p.scope) for p in places for q in places):
-        return places, []  # one province under its old and new names: all its documents answer
+        # One province under its old and new names: all its documents answer, unless an organ of
+        # the former one is named ("Tỉnh ủy Phú Yên", before it merged into Đắk Lắk): its own then.
+        own = [p for (name, at), p in zip(mentions, places) if p.name != p.current and _ORGAN.search(fold(text[:at]))]
+        return (own[:1] or places), []
     compared = {name for name, at in mentions if _COMPARED.search(fold(text[:at]))}
     asked = next((p for p in places if p.name not in compared), places[0])
     return [asked], [gz.describe_former(p.name) for p in places if p is not asked and p.name not in asked.scope]

@@ -12,7 +12,7 @@ from ..metadata import KIND_LABELS
 from .analysis import Query
 from .compose import where
 from ..query import ANSWER_KINDS, counts, holds_answer
-from .retrieve import coverage, numbered, phrase_coverage
+from .retrieve import coverage, named_things, names, phrase_coverage
 from .types import Answer
 
 KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người",
@@ -49,7 +49,7 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     shown = " ".join([context, *map(read, holding)])
     phrased = phrase_coverage(phrases or {}, shown) if holding else 0.0
     # A thing named by its number ("Đề án 06") is the thing asked about, or the quote is not about it.
-    if any(numbered(p) and not phrase_coverage({p: 1.0}, shown) for p in phrases or {}):
+    if any(not names(thing, shown) for thing in named_things(q.text)):
         phrased = 0.0
     features.update(quote_coverage=round(covered, 3), phrase_coverage=round(phrased, 3), types=sorted(kinds),
                     missing=missing)

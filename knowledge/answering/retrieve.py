@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.text import fold, is_stopword, syllables
+from index.text import fold, has_diacritics, is_stopword, syllables
 
 from ..store import KnowledgeBase
 from .analysis import YEAR, Query, defines
@@ -19,6 +19,8 @@ CANDIDATES = 40  # passages taken from each retriever before fusion
 # On the fused scale (0..1): a passage giving a figure of the very thing counted ("bao nhiêu
 # giờ": "22 giờ") states what a figure question asks, whatever other words it shares.
 COUNTED_BOOST = 0.2
+# A passage naming a thing the question names by its number ("mức 1", "Đề án 06").
+NAMED_BOOST = 0.5
 
 
 def term_weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
@@ -64,42 +66,64 @@ def coverage(weights: dict[str, float], text: str) -> float:
 
 # Syllables that frame a question rather than name its topic ("chỉ tiêu", "mục tiêu", "tỷ lệ",
 # "phần trăm", the kinds of instrument): a phrase made of them alone is not a topic phrase.
-FRAME_SYLLABLES = frozenset(fold(w) for w in """mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố tỷ tỉ lệ
+FRAME_WORDS = frozenset("""mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố tỷ tỉ lệ
 phần trăm nghị quyết định kế hoạch thông tư chương trình luật văn bản số""".split())
+FRAME_SYLLABLES = frozenset(fold(w) for w in FRAME_WORDS)
+
+
+def _frame(token: str) -> bool:
+    """Whether ``token`` frames a question; typed with marks, "mức" is not the "mục" of "mục tiêu"."""
+    return token in FRAME_WORDS if has_diacritics(token) else fold(token) in FRAME_SYLLABLES
+
+
+def named_things(text: str) -> list[tuple[str, str]]:
+    """Things a text names by their number, folded: "Đề án 06 được …" -> ("an", "6"), "mức 1)".
+
+    Not an instrument ("NQ 57": the retriever scopes it), a year, or a figure of what follows
+    ("trên 1 vạn dân")."""
+    tokens = syllables(text)
+    named = []
+    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
+        following = tokens[i + 2] if i + 2 < len(tokens) else ""
+        if b.isdigit() and a.isalpha() and not is_stopword(a) and not _frame(a) \
+                and not YEAR.fullmatch(b) and (not following or is_stopword(following)):
+            named.append((fold(a), _bare_number(b)))
+    return named
+
+
+def names(thing: tuple[str, str], text: str) -> bool:
+    """Whether ``text`` names ``thing`` ("mức 1" in "mức độ 1", "Đề án 06"), one syllable allowed between."""
+    a, n = thing
+    return re.search(rf"\b{re.escape(a)}(?: \w+)? 0*{n}\b", fold(" ".join(syllables(text)))) is not None
+
+
+def _subject(text: str) -> str:
+    """What a passage's text opens with, up to its first ":" or "là" ("a) Dịch vụ công trực tuyến mức độ 1")."""
+    return re.split(r":|\slà\s", text, maxsplit=1)[0][:150]
 
 
 def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> dict[str, float]:
     """The question's topic phrases: two adjacent content syllables the documents also write
-    together ("tài khoản", "tiền mặt", "kiểm tra"), each weighing its syllables' weights.
+    together ("tài khoản", "tiền mặt", "kiểm tra"), each weighing its syllables' weights; and
+    the things it names by their number, even if no document writes them (then the documents do
+    not have that thing).
 
     A quote that holds a figure but none of these speaks of something else."""
     tokens = [fold(t) for t in syllables(q.text)]
     districts = {w for d in q.districts for w in fold(d).split()}
     phrases = {}
-    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
-        phrase = f"{a} {_bare_number(b)}"
-        if a not in weights or b not in weights or {a, b} & districts or phrase in phrases:
-            continue
-        if b.isdigit():
-            # A thing and its number ("đề án 06 được…", "mức 1") is a phrase even if no document
-            # writes it: then the documents do not have that thing. Not an instrument ("NQ 57":
-            # the retriever scopes it), a year, or a figure of what follows ("trên 1 vạn dân").
-            following = tokens[i + 2] if i + 2 < len(tokens) else ""
-            if a.isalpha() and a not in FRAME_SYLLABLES and not YEAR.fullmatch(b) \
-                    and (not following or is_stopword(following)):
-                phrases[phrase] = weights[a] + weights[b]
-        elif not {a, b} <= FRAME_SYLLABLES and kb.has_phrase([a, b], False):
+    for a, b in zip(tokens, tokens[1:]):
+        phrase = f"{a} {b}"
+        if a in weights and b in weights and not b.isdigit() and not {a, b} & districts \
+                and phrase not in phrases and not {a, b} <= FRAME_SYLLABLES and kb.has_phrase([a, b], False):
             phrases[phrase] = weights[a] + weights[b]
+    for a, n in named_things(q.text):
+        phrases[f"{a} {n}"] = weights.get(a, 0.0) + max(weights.values(), default=1.0)
     # A term typed in capitals ("GRDP", "BTS", "OCOP") is a topic of its own, as a word of two syllables.
     for word in re.findall(r"[^\W\d_]{2,}", q.text):
         if word.isupper() and fold(word) in weights:
             phrases.setdefault(fold(word), 2 * weights[fold(word)])
     return phrases
-
-
-def numbered(phrase: str) -> bool:
-    """Whether a topic phrase of :func:`question_phrases` names a thing by its number ("an 6" of "Đề án 06")."""
-    return phrase[-1:].isdigit()
 
 
 def _bare_number(token: str) -> str:
@@ -134,7 +158,8 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
     """Search ``q`` with the knowledge base's hybrid retriever and re-rank the candidates."""
     found = kb.retriever.run(q.text, allowed, CANDIDATES)
     asked = q.types & ANSWER_KINDS
-    rows = kb.passages(found.fused.ids[:CANDIDATES])
+    things = named_things(q.text)
+    rows = kb.passages(found.fused.ids)  # every passage either retriever found: the re-ranking reads more than words
     scored = []
     for pid, fused in zip(found.fused.ids, found.fused.scores):
         row = rows.get(pid)
@@ -161,6 +186,10 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
             s += 0.1
         if q.counted and counts(body, q.counted):  # "bao nhiêu mét": "200 m" is a figure of it
             s += COUNTED_BOOST
+        # "mức 1": a passage about it (its heading, or the subject its text opens with: "Dịch vụ
+        # công trực tuyến mức độ 1: là …"), not one naming it in passing ("mức độ 2 là mức độ 1 và …").
+        if things and any(names(t, f"{row['heading']} {_subject(row['text'])}") for t in things):
+            s += NAMED_BOOST
         scored.append((s, pid))
     scored.sort(reverse=True)
     if not scored:
