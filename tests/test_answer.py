@@ -175,3 +175,23 @@ def test_a_figure_one_clause_further_down_the_article_is_found_before_saying_not
     ans = answer(full_kb, "mot ngay ben quang cao gui cho toi toi da may tin")
     assert not ans.abstained and "03 tin nhắn" in ans.text
     assert ans.sources[0].heading.startswith("Mục 4 — Điều 13, Nghị định 91/2020/NĐ-CP")
+
+
+def test_which_instrument_a_definition_comes_from_is_answered_with_its_number(full_kb):
+    ans = answer(full_kb, "Định nghĩa xã hội số được nêu trong quyết định nào?")
+    assert not ans.abstained and "411/QĐ-TTg" in ans.text and ans.sources[0].kind == "glossary"
+
+
+def test_a_level_named_by_its_number_is_answered_from_that_level(full_kb):
+    ans = answer(full_kb, "Dịch vụ công trực tuyến mức 2 cho phép người dân làm gì?")
+    assert not ans.abstained and ans.text.startswith("Dịch vụ công trực tuyến mức độ 2 là")
+
+
+def test_a_thing_named_by_a_number_the_documents_lack_is_not_stated(full_kb):
+    ans = answer(full_kb, "Đề án 09 về dữ liệu dân cư được phê duyệt ở quyết định số mấy?")
+    assert ans.abstained and "Đề án 09" not in ans.text.split("Văn bản có nói")[-1]
+
+
+def test_an_organ_of_a_former_province_is_not_given_the_new_provinces_resolution(full_kb):
+    ans = answer(full_kb, "Tỉnh ủy Phú Yên có nghị quyết riêng về chuyển đổi số không, số mấy?")
+    assert ans.abstained and "Phú Yên" in ans.text and "04/NQ-TU" not in ans.text

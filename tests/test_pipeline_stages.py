@@ -7,6 +7,8 @@ from index.hybrid import HybridRetriever
 from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract
+from knowledge.answering.pipeline import _scope
+from knowledge.answering.retrieve import folded_syllables, named_things, names
 from knowledge.answering.scope import scope
 
 DOCS = [
@@ -77,3 +79,94 @@ class TestAnswerType:
         weights = {"ty": 1.0, "le": 1.0, "ho": 1.0, "so": 1.0, "truc": 1.0, "tuyen": 1.0}
         gap = not_stated(q, weights, _row(1, ""), [("Tỷ lệ hồ sơ trực tuyến đạt 90%.", 2030)], q.text, {}, 0.3)
         assert gap is not None and "cho năm 2025" in gap.text
+
+
+class TestNamedThings:
+    def test_a_thing_named_by_its_number_is_read(self):
+        assert named_things("Đề án 06 được Thủ tướng phê duyệt?") == [("an", "6")]
+        assert named_things("DVC ở mức thấp nhất (mức 1) thì sao?") == [("muc", "1")]
+
+    @pytest.mark.parametrize("question", [
+        "Theo NQ 57, tỷ lệ là bao nhiêu?",  # an instrument: the retriever scopes it
+        "bao nhiêu người trên 1 vạn dân",  # a figure of what follows
+        "mục tiêu năm 2025 là gì",  # a year
+    ])
+    def test_instruments_years_and_figures_are_not_named_things(self, question):
+        assert named_things(question) == []
+
+    def test_a_passage_names_the_thing_with_a_word_between(self):
+        assert names(("muc", "1"), "Dịch vụ công trực tuyến mức độ 1 là dịch vụ …")
+        assert not names(("muc", "1"), "Dịch vụ công trực tuyến mức độ 2")
+        assert names(("an", "6"), "Đề án 06 về dân cư")
+
+
+class TestReading:
+    def test_numbers_written_in_words_and_unit_symbols_hold_what_people_type(self):
+        assert {"4", "muc", "do"} <= folded_syllables("Nghị định thay bốn mức độ bằng hai hình thức")
+        assert "met" in folded_syllables("cách cổng trường từ 200 m trở lên")
+        assert "met" not in folded_syllables("m và n là hai chữ cái")
+
+    def test_an_organ_of_a_former_province_asks_about_that_province_alone(self):
+        q = parse(DOCS, "Trước khi nhập vào Đắk Lắk, Tỉnh ủy Phú Yên có nghị quyết không?", None)
+        assert [p.name for p in q.places] == ["Phú Yên"]
+        merged = parse(DOCS, "Mình ở Phú Yên cũ, giờ là Đắk Lắk. Mục tiêu 2030 của tỉnh?", None)
+        assert {p.name for p in merged.places} == {"Phú Yên", "Đắk Lắk"}  # one province: all its documents
+        allowed, gap = scope(DOCS, merged)
+        assert allowed == {2} and gap is None
+
+
+class TestNamedDocumentScope:
+    NATIONAL = DOCS + [{"id": 3, "title": "Nghị quyết 03/NQ-CP", "kind": "resolution", "numbers": ["03/NQ-CP"],
+                        "provinces": [], "districts": []}]
+
+    def test_a_province_asked_about_inside_a_named_national_document_is_searched_in_it(self):
+        q = parse(self.NATIONAL, "Trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?", "Hòa Bình")
+        q.text = q.text.replace("NQ", "nghị quyết")  # as the abbreviation list reads it
+        q.numbers = ["Nghị quyết 03"]
+        allowed, gap = _scope(self.NATIONAL, q)
+        assert allowed == {3} and gap is None
+        assert "Hòa Bình" in q.text and q.places == []
+
+    def test_a_province_own_document_named_by_number_keeps_the_province_scope(self):
+        q = parse(DOCS, "Nghị quyết 08 của Hòa Bình đặt mục tiêu gì?", None)
+        allowed, gap = _scope(DOCS, q)
+        assert allowed == {1} and [p.name for p in q.places] == ["Hòa Bình"]
+
+
+class TestQuoting:
+    WEIGHTS = {"ap": 1.0, "dung": 1.0, "hinh": 1.0, "thuc": 1.0, "dich": 1.0, "vu": 1.0, "cong": 1.0}
+
+    def test_a_unit_holding_the_asked_date_is_quoted_before_a_closer_one_without_it(self):
+        q = parse(DOCS, "Dịch vụ công hai hình thức áp dụng từ ngày nào?", None)
+        rows = [_row(1, "Dịch vụ công có hai hình thức, áp dụng rộng rãi cho mọi người dân."),
+                _row(2, "Dịch vụ công hai hình thức theo Nghị định 42/2022/NĐ-CP, hiệu lực từ ngày 15/8/2022.")]
+        text, quoted, row = extract(q, self.WEIGHTS, rows)
+        assert "15/8/2022" in text and row is rows[1]
+
+    def test_each_question_of_a_message_gets_its_own_unit(self):
+        q = parse(DOCS, "Yếu tố nào giữ vai trò quyết định, còn cái gì được coi là động lực?", None)
+        weights = {"yeu": 1.0, "to": 1.0, "giu": 1.0, "vai": 1.0, "tro": 1.0, "quyet": 1.0, "dinh": 1.0,
+                   "cai": 1.0, "coi": 1.0, "dong": 1.0, "luc": 1.0}
+        rows = [_row(1, "Nghị quyết nhấn mạnh nhận thức giữ vai trò quyết định."),
+                _row(2, "Thể chế và công nghệ là động lực.")]
+        text, quoted, _ = extract(q, weights, rows)
+        assert "nhận thức" in text and "Thể chế" in text
+
+    def test_a_figure_of_a_neighbouring_topic_shares_words_but_not_phrases(self):
+        q = parse(DOCS, "Người dân có chỉ tiêu về tài khoản thanh toán không dùng tiền mặt, bao nhiêu phần trăm?", None)
+        weights = {"nguoi": 1.0, "dan": 1.0, "tai": 1.0, "khoan": 1.0, "thanh": 1.0, "toan": 1.0, "dung": 1.0,
+                   "tien": 1.0, "mat": 1.0}
+        phrases = {"tai khoan": 2.0, "thanh toan": 2.0, "tien mat": 2.0, "nguoi dan": 2.0}
+        neighbour = [("100% cơ sở dữ liệu dùng chung phục vụ người dân, thanh niên và toàn tỉnh.", None)]
+        gap = not_stated(q, weights, _row(1, ""), neighbour, q.text, {}, 0.3, phrases=phrases, min_phrase_coverage=0.3)
+        assert gap is not None and gap.abstained
+        own = [("80% người dân có tài khoản thanh toán không dùng tiền mặt.", None)]
+        assert not_stated(q, weights, _row(1, ""), own, q.text, {}, 0.3, phrases=phrases, min_phrase_coverage=0.3) is None
+
+    def test_a_quote_that_does_not_name_the_numbered_thing_asked_does_not_answer(self):
+        q = parse(DOCS, "Đề án 06 được phê duyệt tại quyết định số mấy?", None)
+        weights = {"de": 1.0, "an": 1.0, "06": 1.0, "phe": 1.0, "duyet": 1.0}
+        other = [("Quyết định 153/QĐ-TTg phê duyệt Đề án 05 về công nghệ thông tin.", None)]
+        assert not_stated(q, weights, _row(1, ""), other, q.text, {}, 0.3, phrases={}, min_phrase_coverage=0.3)
+        own = [("Quyết định 06/QĐ-TTg phê duyệt Đề án 06 về dân cư.", None)]
+        assert not_stated(q, weights, _row(1, ""), own, q.text, {}, 0.3, phrases={}, min_phrase_coverage=0.3) is None

@@ -8,7 +8,7 @@ from knowledge.answering.analysis import definition_terms, off_topic
 from knowledge.chunking import chunk, table_cells
 from knowledge.cleaning import clean
 from knowledge.provinces import mention_spans
-from knowledge.query import Abbreviations, Speller, counted_noun, holds_answer, question_types
+from knowledge.query import Abbreviations, Speller, counted_noun, counts, holds_answer, question_types
 
 ABBREVIATIONS = Abbreviations.parse(["- CĐS: chuyển đổi số\n- DVCTT: dịch vụ công trực tuyến\n- TU: Tỉnh ủy\n"
                                      "- UBND: Ủy ban nhân dân\n- bn: bao nhiêu\n- ko: không\n"])
@@ -55,6 +55,9 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("Mô hình này nằm ở xã nào?", "where"),
     ("Doanh nghiệp có phải xin giấy phép cho trang web không?", "yesno"),
     ("hop tac xa co can dang ky ten mien khong a", "yesno"),
+    ("khái niệm này được nêu trong quyết định nào?", "document"),
+    ("ap dung theo nghi dinh so may", "document"),
+    ("Nghị quyết của tỉnh có số hiệu là gì?", "document"),
 ])
 def test_question_types_are_detected_with_or_without_diacritics(question, kind):
     assert kind in question_types(question)
@@ -64,6 +67,36 @@ def test_an_answer_of_the_asked_type_is_recognised():
     assert holds_answer("quantity", "đạt 80% dân số") and not holds_answer("quantity", "đạt mức cao")
     assert holds_answer("when", "hoàn thành trong tháng 6/2025") and not holds_answer("when", "sớm nhất có thể")
     assert holds_answer("who", "Bộ Nội vụ chủ trì") and not holds_answer("who", "phải hoàn thành sớm")
+    assert holds_answer("document", "theo Quyết định 411/QĐ-TTg ngày 31/3/2022")
+    assert not holds_answer("document", "theo quyết định của tỉnh")
+
+
+def test_chuyen_doi_so_nao_is_not_a_question_about_a_document():
+    assert "document" not in question_types("Tỉnh ưu tiên lĩnh vực chuyển đổi số nào?")
+
+
+def test_a_cited_number_says_which_instrument_and_issuer_it_is_when_asked():
+    read = Abbreviations.parse(["- QĐ: quyết định\n- TTg: Thủ tướng Chính phủ"])
+    text = "Xã hội số là … (Quyết định 411/QĐ-TTg ngày 31/3/2022)."
+    assert read.expand_passage(text) == text  # only a question asking which instrument reads more
+    assert read.expand_passage(text, numbers=True).endswith("(quyết định; Thủ tướng Chính phủ)")
+
+
+def test_a_question_names_an_instrument_in_lower_case_too():
+    from knowledge.metadata import document_numbers
+
+    assert document_numbers("theo nghị quyết 03 của Chính phủ", typed=True) == ["Nghị quyết 03"]
+    assert document_numbers("theo nghị quyết 03 của Chính phủ") == []  # a document capitalises it
+
+
+@pytest.mark.parametrize("figure,noun,counted", [
+    ("cách cổng trường từ 200 m trở lên", "met", True),  # the unit's symbol reads as the word typed
+    ("cách cổng trường từ 200 m trở lên", "mét", True),
+    ("không quá 03 tin nhắn", "tin", True),
+    ("100% các xóm có trạm BTS", "trạm", False),  # a figure of the xóm, not of the trạm
+])
+def test_a_figure_of_the_thing_counted_is_recognised(figure, noun, counted):
+    assert counts(figure, noun) is counted
 
 
 @pytest.mark.parametrize("question,refused", [
@@ -143,7 +176,8 @@ def _speller(documents: list[str]):
 
 SPELLER, HAS_PHRASE = _speller(["chuyển đổi số trong cơ quan", "chuyển đổi số là quá trình", "hồ sơ công việc",
                     "hồ sơ trực tuyến", "kinh tế số", "kinh tế số và xã hội số", "về vị trí việc làm",
-                    "vị trí công việc", "thông tin cá nhân", "an toàn thông tin"])
+                    "vị trí công việc", "thông tin cá nhân", "an toàn thông tin", "quán cà phê, nhà hàng",
+                    "quán cà phê"] + ["quản lý nhà nước"] * 120 + ["cá nhân"] * 120)
 
 
 @pytest.mark.parametrize("typed,read", [
@@ -162,6 +196,7 @@ def test_typos_are_read_against_the_documents_vocabulary(typed, read):
     "chia cho hang xom",
     "đoạn code python",
     "chỉ tiêu về ví, tài khoản",  # "về vị" is written, but a function word proves nothing
+    "quán cà phê cho khách dùng",  # "quản", "cá" are 60 times more frequent, but "quán cà phê" is written
 ])
 def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     assert SPELLER.correct(typed, HAS_PHRASE) == typed
@@ -190,6 +225,9 @@ def test_a_province_name_is_never_corrected_into_a_word():
     ("theo luật thì số hóa là gì vậy", {"so hoa"}),
     ("khái niệm của chuyển đổi số là gì", {"chuyen doi so"}),
     ("chính phủ số khác gì chính phủ điện tử vậy?", {"chinh phu so", "chinh phu dien tu"}),
+    ("Kinh tế số và xã hội số là gì?", {"kinh te so", "xa hoi so"}),
+    ("khai niem kinh te so va xa hoi so duoc neu o dau", {"kinh te so", "xa hoi so"}),  # no "là gì"
+    ("định nghĩa thư rác theo luật", {"thu rac"}),
 ])
 def test_the_terms_a_definition_question_asks_about_are_found(question, terms):
     assert terms <= set(definition_terms([fold(t) for t in syllables(question)]))
