@@ -183,8 +183,11 @@ def counts(unit: str, noun: str) -> bool:
     """Whether ``unit`` gives a figure of ``noun``: "15 văn bản", "06 mô đun", "100% hồ sơ",
     "200 m" for "mét" (a figure of something else beside the noun, "100% các xóm có trạm BTS",
     is not a count of it)."""
-    words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()
     names = {noun, UNIT_SYMBOLS.get(fold(noun), noun)}
+    lowered = unit.lower() if has_diacritics(noun) else fold(unit)
+    if not any(name in lowered for name in names):
+        return False  # most passages never name it: skip reading their syllables
+    words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()
     return any(any(ch.isdigit() for ch in w) and names & set(words[i + 1:i + 4]) for i, w in enumerate(words))
 
 
