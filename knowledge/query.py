@@ -184,7 +184,8 @@ def counts(unit: str, noun: str) -> bool:
     "200 m" for "mét" (a figure of something else beside the noun, "100% các xóm có trạm BTS",
     is not a count of it)."""
     names = {noun, UNIT_SYMBOLS.get(fold(noun), noun)}
-    lowered = unit.lower() if has_diacritics(noun) else fold(unit)
+    read = unit.replace("%", " phần trăm ")  # as :func:`index.text.syllables` reads it
+    lowered = read.lower() if has_diacritics(noun) else fold(read)
     if not any(name in lowered for name in names):
         return False  # most passages never name it: skip reading their syllables
     words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()

@@ -94,6 +94,8 @@ def test_a_question_names_an_instrument_in_lower_case_too():
     ("cách cổng trường từ 200 m trở lên", "mét", True),
     ("không quá 03 tin nhắn", "tin", True),
     ("100% các xóm có trạm BTS", "trạm", False),  # a figure of the xóm, not of the trạm
+    ("100% thủ tục hành chính", "phần", True),  # "bao nhiêu phần trăm": "%" reads "phần trăm"
+    ("100% thu tuc hanh chinh", "phan", True),
 ])
 def test_a_figure_of_the_thing_counted_is_recognised(figure, noun, counted):
     assert counts(figure, noun) is counted
