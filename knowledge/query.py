@@ -37,6 +37,7 @@ class Abbreviations:
     # Passages are expanded too, on every question that retrieves them ("CĐS là quá trình …"
     # must match "chuyển đổi số là gì"): their expansions are remembered.
     _seen: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _any: list = field(default_factory=list, compare=False, repr=False)  # the compiled test below, once
 
     @classmethod
     def parse(cls, texts: list[str]) -> "Abbreviations":
@@ -81,23 +82,41 @@ class Abbreviations:
         """``text`` with each known abbreviation replaced by its expansion."""
         if not self.upper and not self.lower:
             return text
+        folded = fold(text)
+        if len(folded) != len(text):  # a character folding to two: read token by token
+            return _TOKEN.sub(lambda m: self._replacement(m.group(0), text, m.start(), m.end()), text)
+        # Only the places where a short form stands (found in the folded text, whose positions are
+        # the text's) are looked at: a passage has thousands of words and a handful of these.
+        out, pos = [], 0
+        for m in self._forms().finditer(folded):
+            out += [text[pos:m.start()], self._replacement(text[m.start():m.end()], text, m.start(), m.end())]
+            pos = m.end()
+        return "".join(out) + text[pos:] if out else text
 
-        def replace(m: re.Match) -> str:
-            token = m.group(0)
-            around = m.string[max(0, m.start() - 1):m.start()] + m.string[m.end():m.end() + 1]
-            if "/" in around or "-" in around:
-                return token  # part of a document number: "03/NQ-CP", "57-NQ/TW"
-            if token in self.lower:
-                return self.lower[token]
-            folded = fold(token)
-            full = self.upper.get(folded)
-            if full is None:
-                return token
-            if token.islower() and _SYLLABLE.fullmatch(folded):
-                return token  # an ordinary syllable typed in lower case
-            return full
+    def _forms(self) -> re.Pattern:
+        """Every short form, folded, as a whole token ("KH&CN" too), compiled once."""
+        if not self._any:
+            forms = sorted({*self.upper, *(fold(k) for k in self.lower)}, key=len, reverse=True)
+            self._any.append(re.compile(r"(?<![^\W_])(?<!&)(?:" + "|".join(map(re.escape, forms)) + r")(?![^\W_]|&[^\W_])"))
+        return self._any[0]
 
-        return re.sub(r"[^\W_]+(?:&[^\W_]+)?", replace, text)
+    def _replacement(self, token: str, text: str, start: int, end: int) -> str:
+        around = text[max(0, start - 1):start] + text[end:end + 1]
+        if "/" in around or "-" in around:
+            return token  # part of a document number: "03/NQ-CP", "57-NQ/TW"
+        if token in self.lower:
+            return self.lower[token]
+        folded = fold(token)
+        full = self.upper.get(folded)
+        if full is None:
+            return token
+        if token.islower() and _SYLLABLE.fullmatch(folded):
+            return token  # an ordinary syllable typed in lower case
+        return full
+
+
+# A token as abbreviations are read: letters and digits, "KH&CN" as one.
+_TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)?")
 
 
 EMPTY = Abbreviations({}, {})

@@ -159,7 +159,7 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
     found = kb.retriever.run(q.text, allowed, CANDIDATES)
     asked = q.types & ANSWER_KINDS
     things = named_things(q.text)
-    rows = kb.passages(found.fused.ids)  # every passage either retriever found: the re-ranking reads more than words
+    rows = kb.passages(found.fused.ids[:CANDIDATES])
     scored = []
     for pid, fused in zip(found.fused.ids, found.fused.scores):
         row = rows.get(pid)
