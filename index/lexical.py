@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 
 from .hits import Hits
-from .text import fold, has_diacritics, is_stopword, syllables
+from .text import fold, has_diacritics, is_stopword, iy_twin, syllables
 
 # A 10,000-character question must not turn into a 10,000-term query.
 MAX_QUERY_SYLLABLES = 48
@@ -26,20 +26,29 @@ def _phrase(tokens: list[str]) -> str:
     return '"' + " ".join(tokens) + '"'
 
 
+def _spellings(token: str) -> list[str]:
+    """The token, and its other spelling if its vowel is a lone i or y ("kí", "ký")."""
+    twin = iy_twin(token)
+    return [token, twin] if twin else [token]
+
+
 def build_match(query: str) -> str | None:
     """FTS5 MATCH expression for a free-text question, or None if nothing is searchable."""
     tokens = syllables(query)[:MAX_QUERY_SYLLABLES]
     clauses = []
     for tok in tokens:
         if not is_stopword(tok):
-            clauses.append(("accented" if has_diacritics(tok) else "folded", [tok]))
+            for form in _spellings(tok):  # "tỉ" finds "tỷ" too
+                clauses.append(("accented" if has_diacritics(form) else "folded", [form]))
     for a, b in zip(tokens, tokens[1:]):
         if is_stopword(a) and is_stopword(b):
             continue
-        if has_diacritics(a) and has_diacritics(b):
-            clauses.append(("accented", [a, b]))
-        else:
-            clauses.append(("folded", [fold(a), fold(b)]))
+        for x in _spellings(a):
+            for y in _spellings(b):
+                if has_diacritics(x) and has_diacritics(y):
+                    clauses.append(("accented", [x, y]))
+                else:
+                    clauses.append(("folded", [fold(x), fold(y)]))
     if not clauses:
         return None
     seen, parts = set(), []

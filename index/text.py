@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize", "fold", "syllables", "has_diacritics", "split_sentences", "is_stopword"]
+__all__ = ["normalize", "fold", "syllables", "has_diacritics", "split_sentences", "is_stopword", "iy_twin"]
 
 # The five Vietnamese tone marks as combining characters.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -47,6 +47,19 @@ def normalize(text: str) -> str:
     text = text.replace("\u00a0", " ")
     text = _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
     return unicodedata.normalize("NFC", text)
+
+
+# "kí/ký", "tỉ/tỷ", "lí/lý", "mĩ/mỹ", "sĩ/sỹ", "hi/hy": after these consonants a lone i and y are
+# the same vowel, spelled both ways (documents and people mix them).
+_IY = {"i": "y", "í": "ý", "ì": "ỳ", "ỉ": "ỷ", "ĩ": "ỹ", "ị": "ỵ"}
+_IY.update({y: i for i, y in list(_IY.items())})
+_IY_RE = re.compile(r"(?:h|k|l|m|s|t)([iíìỉĩịyýỳỷỹỵ])")
+
+
+def iy_twin(syllable: str) -> str | None:
+    """The other spelling of a syllable whose vowel is a lone i or y ("kí" -> "ký", "ty" -> "ti"), or None."""
+    m = _IY_RE.fullmatch(syllable)
+    return syllable[:-1] + _IY[m.group(1)] if m else None
 
 
 def _build_fold_table() -> dict[int, str]:

@@ -22,6 +22,12 @@ def test_question_without_diacritics_finds_the_same_document(full_kb):
     assert "45%" in plain.text
 
 
+def test_both_spellings_of_a_lone_i_or_y_give_the_same_answer(full_kb):
+    a = answer(full_kb, "Chữ ký số bảo đảm những tính chất gì?")
+    b = answer(full_kb, "chu ki so bao dam nhung tinh chat gi")
+    assert a.sources[0].doc == b.sources[0].doc == "grdp-dinh-danh-chu-ky-so.md"
+
+
 def test_both_tone_mark_placements_give_the_same_answer(full_kb):
     a = answer(full_kb, "Hòa Bình muốn kết nối bao nhiêu phần trăm cơ sở dữ liệu dùng chung?")
     b = answer(full_kb, "Hoà Bình muốn kết nối bao nhiêu phần trăm cơ sở dữ liệu dùng chung?")

@@ -22,6 +22,14 @@ def test_lexical_finds_text_typed_without_diacritics(lexical):
     assert lexical.search("muc tieu kinh te so dak lak", 3).ids[0] == 1
 
 
+@pytest.mark.parametrize("typed", ["tỉ lệ", "tỷ lệ", "ti le", "ty le"])
+def test_lexical_finds_either_spelling_of_a_lone_i_or_y(typed):
+    conn = sqlite3.connect(":memory:")
+    index = LexicalIndex(conn)
+    index.add([1, 2], ["Tỷ lệ hồ sơ trực tuyến đạt 80%", "Kinh tế số chiếm 20% GRDP"])
+    assert index.search(typed, 2).ids == [1]
+
+
 def test_lexical_accented_query_does_not_match_other_marks(lexical):
     # "mức" (level) is not "mục" (item): with marks typed, they stay apart.
     assert 1 not in lexical.search("mức", 3).ids

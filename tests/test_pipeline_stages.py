@@ -170,3 +170,12 @@ class TestQuoting:
         assert not_stated(q, weights, _row(1, ""), other, q.text, {}, 0.3, phrases={}, min_phrase_coverage=0.3)
         own = [("Quyết định 06/QĐ-TTg phê duyệt Đề án 06 về dân cư.", None)]
         assert not_stated(q, weights, _row(1, ""), own, q.text, {}, 0.3, phrases={}, min_phrase_coverage=0.3) is None
+
+    def test_a_yes_no_question_is_answered_by_the_rule_with_its_own_modal(self):
+        q = parse(DOCS, "Gửi văn bản điện tử cho cơ quan có bắt buộc phải có chữ ký điện tử không?", None)
+        weights = {"gui": 1.0, "van": 1.0, "ban": 1.0, "dien": 1.0, "tu": 1.0, "co": 0.5, "quan": 0.5, "bat": 1.0,
+                   "buoc": 1.0, "chu": 1.0, "ky": 1.0}
+        rows = [_row(1, "Khi gửi văn bản điện tử cho cơ quan, người gửi có trách nhiệm dùng chữ ký điện tử."),
+                _row(2, "Văn bản điện tử gửi đến cơ quan không nhất thiết phải có chữ ký điện tử.")]
+        text, _, row = extract(q, weights, rows)
+        assert row is rows[1] and "không nhất thiết phải" in text

@@ -2,7 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.lexical import build_match
-from index.text import fold, normalize, split_sentences, syllables
+from index.text import fold, iy_twin, normalize, split_sentences, syllables
 
 
 def test_normalize_composes_to_nfc():
@@ -19,6 +19,12 @@ def test_normalize_accepts_both_tone_placements():
 def test_normalize_keeps_syllables_spelled_alike_in_both_conventions():
     for word in ("hoàng", "thuyền", "quý", "Quỳnh", "khuyến"):
         assert normalize(word) == word
+
+
+def test_a_lone_i_or_y_has_its_other_spelling():
+    assert [iy_twin(w) for w in ("kí", "ký", "tỉ", "lý", "mỹ", "ki")] == ["ký", "kí", "tỷ", "lí", "mĩ", "ky"]
+    for word in ("công", "quý", "thủy", "tiền", "vi"):  # not a lone i/y after h, k, l, m, s, t
+        assert iy_twin(word) is None
 
 
 def test_fold_maps_d_bar_and_drops_marks():

@@ -61,6 +61,11 @@ _RULE = re.compile(r"\b(?:phải|không phải|không được|được phép|đ
                    r"không nhất thiết|có quyền|có trách nhiệm|có nghĩa vụ|miễn)\b", re.IGNORECASE)
 
 
+def _modals(text: str) -> set[str]:
+    """The modal words of ``text``, negation set aside ("không phải" -> "phải")."""
+    return {re.sub(r"^không\s+", "", m.lower()) for m in _RULE.findall(text)}
+
+
 # What holding every asked kind of answer adds to a unit's score (its coverage is 0..1).
 HOLDS_ANSWER_BONUS = 0.25
 # A unit holding what was asked is quoted first when it scores at least this share of the best.
@@ -89,6 +94,10 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     # must, may or may not be done is the likelier answer.
     if "yesno" in q.types and _RULE.search(sentence):
         score += 0.15
+        # … and one stating the very modal asked, or its negation ("có bắt buộc phải …?":
+        # "… không nhất thiết phải …"), more so than one stating another duty.
+        if _modals(q.text) & _modals(sentence):
+            score += 0.1
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer:
     # one that does not cannot answer at all (the answer-type check would say "not stated").
     checked = q.types & ANSWER_KINDS

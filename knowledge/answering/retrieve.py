@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.text import fold, has_diacritics, is_stopword, syllables
+from index.text import fold, has_diacritics, is_stopword, iy_twin, syllables
 
 from ..store import KnowledgeBase
 from .analysis import YEAR, Query, defines
@@ -25,8 +25,11 @@ NAMED_BOOST = 0.5
 
 def term_weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
     """IDF-like weights of the question's content syllables (folded), from FTS5 document counts."""
-    total, freqs = kb.term_stats(tokens)
-    return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in freqs.items()}
+    twins = {tok: iy_twin(tok) for tok in tokens if iy_twin(tok)}
+    total, freqs = kb.term_stats([*tokens, *twins.values()])
+    # "ki" and "ky" are one syllable spelled two ways: counted together.
+    counts = {tok: freqs.get(tok, 0) + freqs.get(twins.get(tok, ""), 0) for tok in tokens}
+    return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in counts.items()}
 
 
 def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> dict[str, float]:
@@ -53,7 +56,8 @@ def folded_syllables(text: str) -> frozenset[str]:
     # Passages are immutable (ids are never reused), so their syllables are computed once.
     words = syllables(text)
     units = {typed for typed, symbol in UNIT_SYMBOLS.items() if re.search(rf"\d\s*{symbol}\b", text)}  # "200 m": mét
-    return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS} | units
+    twins = {fold(t) for t in map(iy_twin, words) if t}  # "ký" holds the "ki" of "chu ki so"
+    return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS} | units | twins
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
