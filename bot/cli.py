@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from index.embedder import DEFAULT_MODEL, Embedder, EmbedderError
+from index.text import fold
 from knowledge.answering import answer, format_plain
 from knowledge.evaluation import EvaluationError, answer_lines, evaluate_questions, evaluate_retrieval, read_jsonl
 from knowledge.store import IngestResult, KnowledgeBase, KnowledgeBaseError, default_data_dir, expand_paths
@@ -268,13 +269,18 @@ def ask(ctx: click.Context, question: str | None, province: str | None, batch: P
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--details", is_flag=True, help="Show each miss: the question, the answer and the expected facts.")
 @click.option("--by-category", is_flag=True, help="Also print the figures for each `cat` of the file.")
+@click.option("--without-marks", is_flag=True, help="Ask every question typed without diacritics (đ as d).")
 @json_option
 @click.pass_context
-def eval_(ctx: click.Context, file: Path, details: bool, by_category: bool, as_json: bool) -> None:
+def eval_(ctx: click.Context, file: Path, details: bool, by_category: bool, without_marks: bool,
+          as_json: bool) -> None:
     """Score answers on a question file (dev_questions.jsonl format)."""
     kb = _open_kb(ctx)
     try:
-        report = evaluate_questions(kb, read_jsonl(file))
+        items = read_jsonl(file)
+        if without_marks:
+            items = [dict(item, q=fold(str(item.get("q", "")))) for item in items]
+        report = evaluate_questions(kb, items)
     except EvaluationError as e:
         raise CliError(str(e))
     if as_json:

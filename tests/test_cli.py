@@ -55,6 +55,9 @@ def test_eval_reports_the_metrics(full_data_dir, tmp_path):
     report = json.loads(_run(full_data_dir, "eval", str(qs), "--json"))
     assert report["accuracy"] == 1.0 and report["source@1"] == 1.0 and report["abstain_recall"] == 1.0
     assert report["latency_p95_ms"] > 0
+    plain = json.loads(_run(full_data_dir, "eval", str(qs), "--without-marks", "--json", "--details"))
+    assert [d["q"] for d in plain["details"]] == ["grdp la gi?", "gia vang hom nay?"]
+    assert plain["accuracy"] == 1.0
 
 
 def test_ingest_docs_remove_reindex_round_trip(model_cache, tmp_path):
