@@ -140,6 +140,8 @@ _TYPES = {
            r"ai ky|nguoi ky|ban hanh boi|cap nao)\b",
     "where": r"\b(o dau|noi nao|xa nao|huyen nao|tinh nao|dia phuong nao)\b",
     "document": DOCUMENT_ASK,
+    # "những gì", "gồm những …", "các … nào", "liệt kê": several things are asked for.
+    "list": r"\b(liet ke|gom nhung|nhung (?:\w+,? ){0,4}(?:gi|nao)|cac (?:\w+,? ){1,4}nao)\b",
     # "X khác gì Y" asks for both definitions.
     "definition": r"\b(la gi|nghia la gi|nghia la|khai niem|dinh nghia|duoc hieu|hieu the nao|hieu nhu the nao|la sao|"
                   r"khac gi|khac nhau)\b",
@@ -151,7 +153,7 @@ _TYPE_RES = {name: re.compile(pattern) for name, pattern in _TYPES.items()}
 
 
 def question_types(question: str) -> set[str]:
-    """The kinds of answer ``question`` asks for: quantity, when, day, who, where, document,
+    """The kinds of answer ``question`` asks for: quantity, when, day, who, where, document, list,
     definition, yesno."""
     folded = fold(question)
     return {name for name, pattern in _TYPE_RES.items() if pattern.search(folded)}

@@ -179,3 +179,12 @@ class TestQuoting:
                 _row(2, "Văn bản điện tử gửi đến cơ quan không nhất thiết phải có chữ ký điện tử.")]
         text, _, row = extract(q, weights, rows)
         assert row is rows[1] and "không nhất thiết phải" in text
+
+    def test_a_question_asking_for_several_things_quotes_more_of_the_passage(self):
+        weights = {"huyen": 1.0, "nha": 1.0, "mang": 1.0, "cung": 1.0, "cap": 1.0, "internet": 1.0}
+        rows = [_row(1, "Huyện có nhà mạng VNPT cung cấp Internet. Nhà mạng Viettel cũng cung cấp Internet. "
+                        "Nhà mạng MobiFone cung cấp dịch vụ di động. Người dân dùng điện thoại.")]
+        listing = extract(parse(DOCS, "Huyện có những nhà mạng nào cung cấp Internet?", None), weights, rows)[0]
+        single = extract(parse(DOCS, "Nhà mạng cung cấp Internet ở huyện?", None), weights, rows)[0]
+        assert "VNPT" in listing and "Viettel" in listing and "MobiFone" in listing
+        assert "MobiFone" not in single

@@ -58,6 +58,8 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("khái niệm này được nêu trong quyết định nào?", "document"),
     ("ap dung theo nghi dinh so may", "document"),
     ("Nghị quyết của tỉnh có số hiệu là gì?", "document"),
+    ("Huyện có những nhà mạng nào cung cấp Internet?", "list"),
+    ("UBND huyen dung nhung phan mem, he thong gi", "list"),
 ])
 def test_question_types_are_detected_with_or_without_diacritics(question, kind):
     assert kind in question_types(question)

@@ -72,6 +72,10 @@ HOLDS_ANSWER_BONUS = 0.25
 HOLDER_SHARE = 0.6
 # Each question of a message asking several gets a unit not quoted yet scoring this share of its best.
 PART_SHARE = 0.9
+# A question asking for several things quotes up to this many units, those of the best passage
+# scoring at least this share of the best unit.
+LIST_UNITS = 5
+LIST_BAR = 0.6
 # What a passage's rank among the cited ones takes off its units' scores.
 RANK_PENALTY = 0.08
 
@@ -229,10 +233,13 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         return row["text"], [(row["text"], None)], row
     chosen = [best]
     total = len(best[3])
+    # "Những … gì", "các … nào": several things are asked, so more of the best passage is quoted.
+    listing = "list" in q.types
+    most, same_bar = (LIST_UNITS, LIST_BAR) if listing else (3, 0.75)
     for cand in candidates[1:]:
         # Further sentences come from the same passage, or must be nearly as good.
-        bar = 0.75 if cand[1] == best[1] else 0.95
-        if cand[0] < best[0] * bar or total + len(cand[3]) > MAX_ANSWER_CHARS or len(chosen) >= 3:
+        bar = same_bar if cand[1] == best[1] else 0.95
+        if cand[0] < best[0] * bar or total + len(cand[3]) > MAX_ANSWER_CHARS or len(chosen) >= most:
             continue
         chosen.append(cand)
         total += len(cand[3])
