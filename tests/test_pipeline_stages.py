@@ -7,7 +7,6 @@ from index.hybrid import HybridRetriever
 from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract
-from knowledge.answering.pipeline import _scope
 from knowledge.answering.retrieve import folded_syllables, named_things, names
 from knowledge.answering.scope import scope
 
@@ -123,13 +122,13 @@ class TestNamedDocumentScope:
         q = parse(self.NATIONAL, "Trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?", "Hòa Bình")
         q.text = q.text.replace("NQ", "nghị quyết")  # as the abbreviation list reads it
         q.numbers = ["Nghị quyết 03"]
-        allowed, gap = _scope(self.NATIONAL, q)
+        allowed, gap = scope(self.NATIONAL, q)
         assert allowed == {3} and gap is None
         assert "Hòa Bình" in q.text and q.places == []
 
     def test_a_province_own_document_named_by_number_keeps_the_province_scope(self):
         q = parse(DOCS, "Nghị quyết 08 của Hòa Bình đặt mục tiêu gì?", None)
-        allowed, gap = _scope(DOCS, q)
+        allowed, gap = scope(DOCS, q)
         assert allowed == {1} and [p.name for p in q.places] == ["Hòa Bình"]
 
 

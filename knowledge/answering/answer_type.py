@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from index.text import fold, has_diacritics, syllables
-
 from ..metadata import KIND_LABELS
 from .analysis import Query
 from .compose import where

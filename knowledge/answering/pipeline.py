@@ -33,7 +33,7 @@ from .compose import article_lead, concluded, fact_answer, merger_note, source, 
 from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import ANSWER_KINDS, Abbreviations, Speller, counted_noun
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
-from .scope import instrument, named_documents, scope
+from .scope import instrument, scope
 from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
 
 # Questions longer than this are cut (and the answer says so): a question is a
@@ -133,7 +133,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         notice = " ".join(filter(None, [notice, f"Câu hỏi nhắc đến cả {others}; mình chỉ trả lời về {about}. "
                                                 f"Muốn biết về {others}, bạn hỏi riêng nhé."]))
 
-    allowed_docs, gap = _scope(docs, q)
+    allowed_docs, gap = scope(docs, q)
     if gap:
         gap.notice = notice
         return concluded(gap, resolved, q)
@@ -201,18 +201,6 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
 def _under(row: dict) -> str:
     """What a quote from ``row`` is shown under: its heading and its document's title."""
     return f"{row['heading'] or ''} {row['title']}"
-
-
-def _scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
-    """:func:`.scope.scope`, except for a province asked about inside a document the question
-    names that is not the province's own ("Trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?"):
-    then the answer comes from that document, and the province's names are words to find in it."""
-    named = named_documents(docs, q)
-    names = [name for p in q.places for name in p.scope]
-    if named and names and not any(set(d["provinces"]) & set(names) for d in docs if d["id"] in named):
-        q.text, q.places = f"{q.text} ({', '.join(names)})", []
-        return named, None
-    return scope(docs, q)
 
 
 def _dated(kb: KnowledgeBase, q: Query, rows: list[dict]) -> list[dict]:

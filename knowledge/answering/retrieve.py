@@ -28,8 +28,8 @@ def term_weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
     twins = {tok: iy_twin(tok) for tok in tokens if iy_twin(tok)}
     total, freqs = kb.term_stats([*tokens, *twins.values()])
     # "ki" and "ky" are one syllable spelled two ways: counted together.
-    counts = {tok: freqs.get(tok, 0) + freqs.get(twins.get(tok, ""), 0) for tok in tokens}
-    return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in counts.items()}
+    held = {tok: freqs.get(tok, 0) + freqs.get(twins.get(tok, ""), 0) for tok in tokens}
+    return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in held.items()}
 
 
 def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> dict[str, float]:

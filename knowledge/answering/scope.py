@@ -20,7 +20,17 @@ def named_documents(docs: list[dict], q: Query) -> set[int]:
 
 
 def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
-    """Documents the question may be answered from, or an abstention naming the gap."""
+    """Documents the question may be answered from, or an abstention naming the gap.
+
+    A province asked about inside a document the question names that is not the province's own
+    ("Trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?") is answered from that document, and
+    ``q`` is rewritten in place: the province's names become words to find in it (``q.text``),
+    and the question is about no province."""
+    named = named_documents(docs, q)
+    names = [name for p in q.places for name in p.scope]
+    if named and names and not any(set(d["provinces"]) & set(names) for d in docs if d["id"] in named):
+        q.text, q.places = f"{q.text} ({', '.join(names)})", []
+        return named, None
     if q.places:
         wanted = {name for p in q.places for name in p.scope}
         ids = {d["id"] for d in docs if wanted & set(d["provinces"])}
