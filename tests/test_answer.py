@@ -201,3 +201,8 @@ def test_a_thing_named_by_a_number_the_documents_lack_is_not_stated(full_kb):
 def test_an_organ_of_a_former_province_is_not_given_the_new_provinces_resolution(full_kb):
     ans = answer(full_kb, "Tỉnh ủy Phú Yên có nghị quyết riêng về chuyển đổi số không, số mấy?")
     assert ans.abstained and "Phú Yên" in ans.text and "04/NQ-TU" not in ans.text
+
+
+def test_which_decree_rules_on_a_topic_is_answered_with_its_number(full_kb):
+    ans = answer(full_kb, "Nghị định nào quy định về thư rác?")
+    assert not ans.abstained and "91/2020/NĐ-CP" in ans.text

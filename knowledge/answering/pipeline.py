@@ -55,8 +55,7 @@ class AbstainRule:
     :param min_quote_coverage: share of the content words the quoted sentences must hold when the
         question asks for a figure, date or agency
     :param min_phrase_coverage: share of the question's topic phrases (two syllables the documents
-        write together: "tiền mặt", "kiểm tra") the units holding that figure, date or agency
-        must hold. Single syllables let a figure of a neighbouring topic through ("100% cơ sở
+        write together: "tiền mặt", "kiểm tra") the units holding the figure asked must hold. Single syllables let a figure of a neighbouring topic through ("100% cơ sở
         dữ liệu dùng chung" shares "dùng", "người dân" with a question about e-wallets); on the
         dev sets the two quotes of that kind held 18 % and 29 % of the phrases, the answerable
         questions 33 % and more
