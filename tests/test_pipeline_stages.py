@@ -187,3 +187,10 @@ class TestQuoting:
         single = extract(parse(DOCS, "Nhà mạng cung cấp Internet ở huyện?", None), weights, rows)[0]
         assert "VNPT" in listing and "Viettel" in listing and "MobiFone" in listing
         assert "MobiFone" not in single
+
+    def test_not_stated_never_quotes_a_bare_list_marker(self):
+        q = parse(DOCS, "Quán được mở cửa đến mấy giờ?", None)
+        weights = {"quan": 1.0, "mo": 1.0, "cua": 1.0, "gio": 1.0}
+        gap = not_stated(q, weights, _row(1, ""), [("4.", None), ("Chủ điểm tuân thủ thời gian hoạt động.", None)],
+                         q.text, {}, 0.3)
+        assert gap.abstained and "«4.»" not in gap.text and "«Chủ điểm tuân thủ" in gap.text

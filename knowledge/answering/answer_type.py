@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from index.text import syllables
+
 from ..metadata import KIND_LABELS
 from .analysis import Query
 from .compose import where
@@ -68,7 +70,9 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     year = f" cho năm {q.years[0]}" if q.years else ""
     text = (f"Kho dữ liệu chưa có {what} trả lời câu hỏi này. Văn bản gần nhất là {label.lower()} "
             f"«{top['title']}»{place}, nhưng văn bản không nêu {what} này{year}.")
-    if quoted:
-        text += f" Văn bản có nói: «{quoted[0][0][:300]}»"
+    # What the closest document does say: a sentence, not a list marker ("4.") or a bare heading.
+    said = next((u for u, _ in quoted if len(syllables(u)) >= 4), None)
+    if said:
+        text += f" Văn bản có nói: «{said[:300]}»"
     return Answer(asked, text, abstained=True, province=q.places[0].label() if q.places else None,
                   year=q.years[0] if q.years else None, features=features)
