@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from index.text import fold, has_diacritics, is_stopword, syllables
 
@@ -37,7 +38,6 @@ class Abbreviations:
     # Passages are expanded too, on every question that retrieves them ("CĐS là quá trình …"
     # must match "chuyển đổi số là gì"): their expansions are remembered.
     _seen: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-    _any: list = field(default_factory=list, compare=False, repr=False)  # the compiled test below, once
 
     @classmethod
     def parse(cls, texts: list[str]) -> "Abbreviations":
@@ -88,17 +88,16 @@ class Abbreviations:
         # Only the places where a short form stands (found in the folded text, whose positions are
         # the text's) are looked at: a passage has thousands of words and a handful of these.
         out, pos = [], 0
-        for m in self._forms().finditer(folded):
+        for m in self._forms.finditer(folded):
             out += [text[pos:m.start()], self._replacement(text[m.start():m.end()], text, m.start(), m.end())]
             pos = m.end()
         return "".join(out) + text[pos:] if out else text
 
+    @cached_property
     def _forms(self) -> re.Pattern:
-        """Every short form, folded, as a whole token ("KH&CN" too), compiled once."""
-        if not self._any:
-            forms = sorted({*self.upper, *(fold(k) for k in self.lower)}, key=len, reverse=True)
-            self._any.append(re.compile(r"(?<![^\W_])(?<!&)(?:" + "|".join(map(re.escape, forms)) + r")(?![^\W_]|&[^\W_])"))
-        return self._any[0]
+        """Every short form, folded, as a whole token ("KH&CN" too)."""
+        forms = sorted({*self.upper, *(fold(k) for k in self.lower)}, key=len, reverse=True)
+        return re.compile(r"(?<![^\W_])(?<!&)(?:" + "|".join(map(re.escape, forms)) + r")(?![^\W_]|&[^\W_])")
 
     def _replacement(self, token: str, text: str, start: int, end: int) -> str:
         around = text[max(0, start - 1):start] + text[end:end + 1]

@@ -7,7 +7,8 @@ from index.hybrid import HybridRetriever
 from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract
-from knowledge.answering.retrieve import folded_syllables, named_things, names
+from knowledge.answering.analysis import named_things
+from knowledge.answering.retrieve import folded_syllables, names
 from knowledge.answering.scope import scope
 
 DOCS = [

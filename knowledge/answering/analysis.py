@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from index.text import fold, has_diacritics, normalize, syllables
+from index.text import fold, has_diacritics, is_stopword, normalize, syllables
 
 from .. import provinces as gz
 from ..metadata import document_numbers
@@ -46,6 +46,39 @@ _TARGETS = re.compile(r"\b(muc tieu|chi tieu)\b")
 YEAR = re.compile(r"\b(20\d\d)\b")
 
 
+# Syllables that frame a question rather than name its topic ("chỉ tiêu", "mục tiêu", "tỷ lệ",
+# "phần trăm", the kinds of instrument): followed by a number they name no thing ("NQ 57"), and
+# a phrase made of them alone is no topic phrase (:func:`.retrieve.question_phrases`).
+FRAME_WORDS = frozenset("""mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố tỷ tỉ lệ
+phần trăm nghị quyết định kế hoạch thông tư chương trình luật văn bản số""".split())
+FRAME_SYLLABLES = frozenset(fold(w) for w in FRAME_WORDS)
+
+
+def _frame(token: str) -> bool:
+    """Whether ``token`` frames a question; typed with marks, "mức" is not the "mục" of "mục tiêu"."""
+    return token in FRAME_WORDS if has_diacritics(token) else fold(token) in FRAME_SYLLABLES
+
+
+def named_things(text: str) -> list[tuple[str, str]]:
+    """Things a text names by their number, folded: "Đề án 06 được …" -> ("an", "6"), "mức 1)".
+
+    Not an instrument ("NQ 57": the retriever scopes it), a year, or a figure of what follows
+    ("trên 1 vạn dân")."""
+    tokens = syllables(text)
+    named = []
+    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
+        following = tokens[i + 2] if i + 2 < len(tokens) else ""
+        if b.isdigit() and a.isalpha() and not is_stopword(a) and not _frame(a) \
+                and not YEAR.fullmatch(b) and (not following or is_stopword(following)):
+            named.append((fold(a), bare_number(b)))
+    return named
+
+
+def bare_number(token: str) -> str:
+    """"06" -> "6": documents and people pad numbers differently."""
+    return token.lstrip("0") or token if token.isdigit() else token
+
+
 @dataclass
 class Query:
     text: str
@@ -61,6 +94,7 @@ class Query:
     terms: tuple[str, ...] = ()  # for a definition question, the terms asked about (folded)
     others: list[str] = field(default_factory=list)  # provinces named only to compare with
     counted: str | None = None  # what the message itself counts ("bao nhiêu hồ sơ" -> "ho"), folded
+    things: list[tuple[str, str]] = field(default_factory=list)  # named by their number: ("muc", "1")
 
 
 def parse(docs: list[dict], question: str, saved_province: str | None) -> Query | Answer:
@@ -80,6 +114,7 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
         numbers=document_numbers(question, typed=True), districts=districts, others=others,
         definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
         targets=bool(_TARGETS.search(folded)), folded=words, types=types, terms=definition_terms(words),
+        things=named_things(question),
     )
 
 

@@ -12,7 +12,7 @@ from ..metadata import KIND_LABELS
 from .analysis import Query
 from .compose import where
 from ..query import ANSWER_KINDS, counts, holds_answer
-from .retrieve import coverage, named_things, names, phrase_coverage
+from .retrieve import coverage, names, phrase_coverage
 from .types import Answer
 
 KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người",
@@ -52,7 +52,7 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     # 91/2020/NĐ-CP Chống tin nhắn rác, thư điện tử rác" shares no phrase, and answers).
     phrased = (phrase_coverage(phrases or {}, shown) if "quantity" in kinds else 1.0) if holding else 0.0
     # A thing named by its number ("Đề án 06") is the thing asked about, or the quote is not about it.
-    if any(not names(thing, shown) for thing in named_things(q.text)):
+    if any(not names(thing, shown) for thing in q.things):
         phrased = 0.0
     features.update(quote_coverage=round(covered, 3), phrase_coverage=round(phrased, 3), types=sorted(kinds),
                     missing=missing)

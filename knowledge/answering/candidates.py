@@ -4,6 +4,7 @@ with the year it speaks of, and how well each answers the question."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from index.text import fold, split_sentences, syllables
 
@@ -61,9 +62,11 @@ _RULE = re.compile(r"\b(?:phải|không phải|không được|được phép|đ
                    r"không nhất thiết|có quyền|có trách nhiệm|có nghĩa vụ|miễn)\b", re.IGNORECASE)
 
 
-def _modals(text: str) -> set[str]:
-    """The modal words of ``text``, negation set aside ("không phải" -> "phải")."""
-    return {re.sub(r"^không\s+", "", m.lower()) for m in _RULE.findall(text)}
+@lru_cache(maxsize=4096)
+def _modals(text: str) -> frozenset[str]:
+    """The modal words of ``text``, negation set aside ("không phải" -> "phải"); the question's
+    are read once for all its sentences."""
+    return frozenset(re.sub(r"^không\s+", "", m.lower()) for m in _RULE.findall(text))
 
 
 # What holding every asked kind of answer adds to a unit's score (its coverage is 0..1).

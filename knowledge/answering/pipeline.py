@@ -31,7 +31,7 @@ from .answer_type import not_stated
 from .candidates import TARGET_WORDS, extract, lead_year, year_targets
 from .compose import article_lead, concluded, fact_answer, merger_note, source, where
 from ..query import EMPTY as NO_ABBREVIATIONS
-from ..query import ANSWER_KINDS, Abbreviations, Speller, counted_noun
+from ..query import Abbreviations, Speller, counted_noun
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
 from .scope import instrument, scope
 from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
@@ -55,10 +55,11 @@ class AbstainRule:
     :param min_quote_coverage: share of the content words the quoted sentences must hold when the
         question asks for a figure, date or agency
     :param min_phrase_coverage: share of the question's topic phrases (two syllables the documents
-        write together: "tiền mặt", "kiểm tra") the units holding the figure asked must hold. Single syllables let a figure of a neighbouring topic through ("100% cơ sở
-        dữ liệu dùng chung" shares "dùng", "người dân" with a question about e-wallets); on the
-        dev sets the two quotes of that kind held 18 % and 29 % of the phrases, the answerable
-        questions 33 % and more
+        write together: "tiền mặt", "kiểm tra") the units holding the figure asked must hold.
+        Single syllables let a figure of a neighbouring topic through ("100% cơ sở dữ liệu dùng
+        chung" shares "dùng", "người dân" with a question about e-wallets); on the dev sets the
+        two quotes of that kind held 18 % and 29 % of the phrases, the answerable questions 33 %
+        and more
     """
 
     min_passage_coverage: float = 0.35
@@ -164,7 +165,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         cited = _dated(kb, q, cited)
         text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
         read = partial(message.abbreviations.expand_passage, numbers="document" in q.types)
-        phrases = question_phrases(kb, q, weights) if q.types & ANSWER_KINDS else {}
+        # Only a figure is checked against the topic phrases (each costs an FTS5 look-up).
+        phrases = question_phrases(kb, q, weights) if "quantity" in q.types else {}
         gap = not_stated(q, weights, top, quoted, asked, features, ABSTAIN.min_quote_coverage, read,
                          phrases, ABSTAIN.min_phrase_coverage, _under(quoted_row))
         if gap:

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.text import fold, has_diacritics, is_stopword, iy_twin, syllables
+from index.text import fold, is_stopword, iy_twin, syllables
 
 from ..store import KnowledgeBase
-from .analysis import YEAR, Query, defines
+from .analysis import FRAME_SYLLABLES, YEAR, Query, bare_number, defines
 from .scope import number_matches
 from ..query import ANSWER_KINDS, UNIT_SYMBOLS, Abbreviations, counts, holds_answer
 
@@ -68,33 +68,6 @@ def coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
 
 
-# Syllables that frame a question rather than name its topic ("chỉ tiêu", "mục tiêu", "tỷ lệ",
-# "phần trăm", the kinds of instrument): a phrase made of them alone is not a topic phrase.
-FRAME_WORDS = frozenset("""mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố tỷ tỉ lệ
-phần trăm nghị quyết định kế hoạch thông tư chương trình luật văn bản số""".split())
-FRAME_SYLLABLES = frozenset(fold(w) for w in FRAME_WORDS)
-
-
-def _frame(token: str) -> bool:
-    """Whether ``token`` frames a question; typed with marks, "mức" is not the "mục" of "mục tiêu"."""
-    return token in FRAME_WORDS if has_diacritics(token) else fold(token) in FRAME_SYLLABLES
-
-
-def named_things(text: str) -> list[tuple[str, str]]:
-    """Things a text names by their number, folded: "Đề án 06 được …" -> ("an", "6"), "mức 1)".
-
-    Not an instrument ("NQ 57": the retriever scopes it), a year, or a figure of what follows
-    ("trên 1 vạn dân")."""
-    tokens = syllables(text)
-    named = []
-    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
-        following = tokens[i + 2] if i + 2 < len(tokens) else ""
-        if b.isdigit() and a.isalpha() and not is_stopword(a) and not _frame(a) \
-                and not YEAR.fullmatch(b) and (not following or is_stopword(following)):
-            named.append((fold(a), _bare_number(b)))
-    return named
-
-
 def names(thing: tuple[str, str], text: str) -> bool:
     """Whether ``text`` names ``thing`` ("mức 1" in "mức độ 1", "Đề án 06"), one syllable allowed between."""
     a, n = thing
@@ -121,7 +94,7 @@ def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> 
         if a in weights and b in weights and not b.isdigit() and not {a, b} & districts \
                 and phrase not in phrases and not {a, b} <= FRAME_SYLLABLES and kb.has_phrase([a, b], False):
             phrases[phrase] = weights[a] + weights[b]
-    for a, n in named_things(q.text):
+    for a, n in q.things:
         phrases[f"{a} {n}"] = weights.get(a, 0.0) + max(weights.values(), default=1.0)
     # A term typed in capitals ("GRDP", "BTS", "OCOP") is a topic of its own, as a word of two syllables.
     for word in re.findall(r"[^\W\d_]{2,}", q.text):
@@ -130,16 +103,11 @@ def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> 
     return phrases
 
 
-def _bare_number(token: str) -> str:
-    """"06" -> "6": documents and people pad numbers differently."""
-    return token.lstrip("0") or token if token.isdigit() else token
-
-
 def phrase_coverage(phrases: dict[str, float], text: str) -> float:
     """Share of the weighted topic phrases found in ``text`` (1.0 when there are none)."""
     if not phrases:
         return 1.0
-    read = " " + " ".join(_bare_number(t) for t in fold(" ".join(syllables(text))).split()) + " "
+    read = " " + " ".join(bare_number(t) for t in fold(" ".join(syllables(text))).split()) + " "
     return sum(w for p, w in phrases.items() if f" {p} " in read) / sum(phrases.values())
 
 
@@ -162,7 +130,6 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
     """Search ``q`` with the knowledge base's hybrid retriever and re-rank the candidates."""
     found = kb.retriever.run(q.text, allowed, CANDIDATES)
     asked = q.types & ANSWER_KINDS
-    things = named_things(q.text)
     rows = kb.passages(found.fused.ids[:CANDIDATES])
     scored = []
     for pid, fused in zip(found.fused.ids, found.fused.scores):
@@ -192,7 +159,7 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
             s += COUNTED_BOOST
         # "mức 1": a passage about it (its heading, or the subject its text opens with: "Dịch vụ
         # công trực tuyến mức độ 1: là …"), not one naming it in passing ("mức độ 2 là mức độ 1 và …").
-        if things and any(names(t, f"{row['heading']} {_subject(row['text'])}") for t in things):
+        if q.things and any(names(t, f"{row['heading']} {_subject(row['text'])}") for t in q.things):
             s += NAMED_BOOST
         scored.append((s, pid))
     scored.sort(reverse=True)
