@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize", "fold", "syllables", "has_diacritics", "split_sentences", "is_stopword", "iy_twin"]
+__all__ = ["normalize", "fold", "syllables", "has_diacritics", "tone", "split_sentences", "is_stopword", "iy_twin"]
 
 # The five Vietnamese tone marks as combining characters.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -37,12 +37,28 @@ _TONE_RE = re.compile(r"(?<![qQgG])(" + "|".join(map(re.escape, _TONE_MAP)) + r"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 
 
+# Marks NFC could not compose: a tone typed before the vowel's own mark ("a" + grave + circumflex
+# stays "à̂", where "ầ" was meant), as some input methods and decomposed sources write them.
+_LOOSE_MARKS = re.compile(r"[\u0300-\u036f]{2,}|(?<=[^\W\d_])[\u0300-\u036f]")
+# The marks that shape a vowel (â ê ô, ă, ơ ư) come before its tone mark.
+_SHAPE_MARKS = frozenset("\u0302\u0306\u031b")
+
+
+def _reorder_marks(text: str) -> str:
+    """``text`` with each letter's combining marks in the order NFC composes: shape, then tone."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", re.sub(
+        r"[\u0300-\u036f]+", lambda m: "".join(sorted(m.group(), key=lambda c: c not in _SHAPE_MARKS)), decomposed))
+
+
 def normalize(text: str) -> str:
-    """NFC, one tone-mark convention, no control characters.
+    """NFC (a tone typed before the vowel's mark too), one tone-mark convention, no control characters.
 
     Idempotent: ``normalize(normalize(t)) == normalize(t)``.
     """
     text = unicodedata.normalize("NFC", text)
+    if _LOOSE_MARKS.search(text):
+        text = _reorder_marks(text)
     text = _CONTROL_RE.sub("", text)
     text = text.replace("\u00a0", " ")
     text = _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
@@ -103,6 +119,15 @@ def syllables(text: str) -> list[str]:
 def has_diacritics(token: str) -> bool:
     """True if ``token`` carries any Vietnamese mark (or đ)."""
     return fold(token) != token.lower()
+
+
+# The five tone marks (huyền, sắc, ngã, hỏi, nặng) as combining characters.
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def tone(token: str) -> str:
+    """The tone mark of ``token`` ("" for thanh ngang): "nghiêmm" and "nghiêm" share one."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", token) if ch in _TONE_MARKS)
 
 
 # A sentence ends at . ! ? … followed by space and a capital, digit, quote or bracket,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from index.text import fold, has_diacritics, is_stopword, syllables
+from index.text import fold, has_diacritics, is_stopword, syllables, tone
 
 from .metadata import document_numbers
 
@@ -241,6 +241,8 @@ MIN_CORRECTION_COUNT = 2  # a syllable seen in one passage only is as likely a t
 # A spelling 50 times rarer than another of the same letters is the documents' own typo ("trưc"
 # beside "trực"): it is corrected like an unknown one.
 RARE_VARIANT_RATIO = 50
+# A letter typed twice in a row; "oo" before "ng" or "c" is a Vietnamese spelling ("xoong", "soóc").
+_DOUBLED = re.compile(r"([^\W\d_])\1(?!(?<=oo)(?:ng|c))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -302,13 +304,25 @@ class Speller:
                 return True
         return False
 
+    def _undoubled(self, token: str) -> str | None:
+        """``token`` with a letter typed twice typed once ("luậtt", "ngayy", "chiaa"), when the
+        documents know the result. No Vietnamese syllable doubles a letter but "oo" ("xoong")."""
+        for m in _DOUBLED.finditer(token):
+            single = token[:m.start()] + token[m.start() + 1:]
+            if self._known(single):
+                return single
+        return None
+
     def _candidates(self, token: str) -> list[list[str]]:
         folded = fold(token)
         if has_diacritics(token):
-            # Typed with marks: only the marks may be wrong. Letters typed with care are kept
-            # ("bây giờ" must not become "ba giờ" because "bây" is rare in the documents).
-            return [[v] for v in self.variants.get(folded, []) if v != token and has_diacritics(v)]
-        if _SYLLABLE.fullmatch(folded):
+            # Typed with marks: the marks may be wrong ("chuyển đỗi"), or a letter dropped with the
+            # tone mark typed right ("chuyể đổi"). Letters typed are kept: "bây giờ" must not become
+            # "ba giờ", nor "ông Yên" "ông Yêu", because "bây" and "Yên" are rare in the documents.
+            marks = [[v] for v in self.variants.get(folded, []) if v != token and has_diacritics(v)]
+            return marks or [[v] for e in self._near(folded) if len(e) == len(folded) + 1
+                             for v in self.variants.get(e, []) if tone(v) == tone(token) and has_diacritics(v)]
+        if _SYLLABLE.fullmatch(folded) and not _DOUBLED.search(folded):
             return []  # a real syllable ("met", "xom"): a word the documents lack, not a typo
         out = [[e] for e in self._near(folded)] if len(folded) >= 3 else []
         if len(folded) >= 4:  # "kinhte": two syllables typed as one
@@ -342,13 +356,25 @@ class Speller:
             # "quán cà phê" stays, though "quản" is 60 times more frequent than "quán".
             if self.accented.get(token, 0) >= MIN_CORRECTION_COUNT and self._fits(tokens, i, [token], has_phrase):
                 continue
+            # A doubled letter is a slip of the finger, whatever the neighbours ("có hiệu lực từ
+            # ngayy nào": "nào" proves nothing, yet "ngày" is meant).
+            single = self._undoubled(token)
+            if single:
+                fixes[i] = _cased(single, slots[i].group(0))
+                continue
             for candidate in self._candidates(token):
                 if self._fits(tokens, i, candidate, has_phrase):
-                    word = " ".join(candidate)
-                    fixes[i] = word[:1].upper() + word[1:] if slots[i].group(0)[:1].isupper() else word
+                    fixes[i] = _cased(" ".join(candidate), slots[i].group(0))
                     break
         out, pos = [], 0
         for i, word in sorted(fixes.items()):
             out += [text[pos:slots[i].start()], word]
             pos = slots[i].end()
         return "".join(out) + text[pos:]
+
+
+def _cased(word: str, typed: str) -> str:
+    """``word`` in the case ``typed`` was: "TTGG" -> "TTG", "Luậtt" -> "Luật"."""
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word

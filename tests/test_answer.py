@@ -164,6 +164,13 @@ def test_a_question_with_a_typo_is_read_as_the_documents_spell_it(full_kb):
     assert "45%" in mark.text and mark.reading == "Hiểu là: Bảo Lâm tỷ lệ người dùng điện thoại tiếp cận dịch vụ chính quyền điện tử"
 
 
+def test_letters_typed_twice_give_the_answer_of_the_question_typed_right(full_kb):
+    right = answer(full_kb, "dịch vụ công trực tuyến toàn trình là gì")
+    slipped = answer(full_kb, "dịch vụ công trực tuyếnn toàn trìnhh là gì")
+    assert not slipped.abstained and slipped.text == right.text
+    assert slipped.reading == "Hiểu là: dịch vụ công trực tuyến toàn trình là gì"
+
+
 def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")

@@ -190,9 +190,29 @@ SPELLER, HAS_PHRASE = _speller(["chuyển đổi số trong cơ quan", "chuyển
     ("chuyenn doi so", "chuyen doi so"),  # doubled letter, typed without marks
     ("an toan thong tinn", "an toan thong tin"),
     ("muc tieu kinhte so", "muc tieu kinh te so"),  # two syllables typed as one
+    ("hồ sơơ trực tuyến", "hồ sơ trực tuyến"),  # doubled letter, typed with marks
+    ("chuyể đổi số là gì", "chuyển đổi số là gì"),  # a letter dropped, the tone mark typed right
 ])
 def test_typos_are_read_against_the_documents_vocabulary(typed, read):
     assert SPELLER.correct(typed, HAS_PHRASE) == read
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("quy trình số của cơ quann", "quy trình số của cơ quan"),
+    ("hỏi về kinh tế nào", "hỏi về kinh tế nào"),
+    ("sửa thong tinn nào", "sửa thong tin nào"),  # "thong tinn" is neither typed with marks nor a syllable
+    ("ho soo", "ho so"),  # "oo" is only a spelling before "ng" or "c" ("xoong")
+    ("KINHH TẾ", "KINH TẾ"),  # the case typed is kept
+    ("Chuyểnn đổi", "Chuyển đổi"),
+])
+def test_a_doubled_letter_is_read_single_whatever_its_neighbours(typed, read):
+    # Function words and the end of the text prove no phrase, yet the doubled letter is a slip.
+    assert SPELLER.correct(typed, HAS_PHRASE) == read
+
+
+def test_a_letter_typed_with_marks_is_not_swapped_for_another():
+    speller, has_phrase = _speller(["ông Yêu nói rằng", "ông Yêu nói tiếp"])
+    assert speller.correct("ông Yên nói", has_phrase) == "ông Yên nói"
 
 
 @pytest.mark.parametrize("typed", [

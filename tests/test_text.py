@@ -10,6 +10,14 @@ def test_normalize_composes_to_nfc():
     assert normalize(decomposed) == "Hòa Bình"
 
 
+def test_normalize_composes_a_tone_typed_before_the_vowel_mark():
+    # a + grave + circumflex: NFC alone leaves "à̂" (two marks on a), not "ầ".
+    assert normalize("nha\u0300\u0302p") == "nhầp"
+    assert normalize("lua\u0309\u0302t") == "luẩt"
+    assert normalize("tu\u0300\u031bng") == "từng"
+    assert normalize(normalize("nha\u0300\u0302p")) == normalize("nha\u0300\u0302p")
+
+
 def test_normalize_accepts_both_tone_placements():
     assert normalize("Hoà Bình") == normalize("Hòa Bình") == "Hòa Bình"
     assert normalize("Uỷ ban") == "Ủy ban"

@@ -112,6 +112,8 @@ def _read(kb: KnowledgeBase, docs: list[dict], question: str, context: Context |
     expanded = abbreviations.expand(raw)  # "CĐS", "ko", "bn" read as the words documents use
     # "chuyển đỗi số", "chuyenn doi so"; a province's name is never "corrected" into a word.
     own = _speller(kb, docs).correct(expanded, kb.has_phrase, keep=gz.mention_spans(expanded))
+    if own != expanded:  # a short form typed wrong ("TTgg") is one once corrected
+        own = abbreviations.expand(own)
     resolved = resolve(own, context)
     if own != expanded and resolved.reading is None:
         resolved = replace(resolved, reading=f"Hiểu là: {own.strip()}")
