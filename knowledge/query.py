@@ -133,8 +133,9 @@ _TYPES = {
                 r"it nhat|so luong|may (nguoi|doanh nghiep|mo dun|phong|tram|lan|gio|ngay|nam|thang|muc|nuoc))\b",
     # Asking for a day, not a year: "từ ngày nào", "ngày nào".
     "day": r"\b(ngay nao|tu ngay|ngay bao nhieu|ngay may)\b",
-    "when": r"\b(khi nao|bao gio|luc nao|ngay nao|nam nao|thang nao|thoi han|han chot|deadline|thoi gian nao|"
-            r"tu ngay|tu nam|hieu luc|giai doan nao|moc nao)\b",
+    # "<a word of time> nào": "thời điểm nào", "quý nào", "giai đoạn nào", "dịp nào".
+    "when": r"\b(khi nao|bao gio|(thoi diem|thoi gian|thoi ky|ngay|tuan|thang|quy|nam|giai doan|moc|dip|luc|hom) nao|"
+            r"thoi han|han chot|deadline|tu ngay|tu nam|hieu luc)\b",
     "who": r"\b(ai|co quan nao|bo nao|don vi nao|nganh nao|to chuc nao|chu tri|giao cho|phu trach|"
            r"ai ky|nguoi ky|ban hanh boi|cap nao)\b",
     "where": r"\b(o dau|noi nao|xa nao|huyen nao|tinh nao|dia phuong nao)\b",

@@ -8,7 +8,7 @@ from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract
 from knowledge.answering.analysis import named_things
-from knowledge.answering.retrieve import folded_syllables, names
+from knowledge.answering.retrieve import folded_syllables, names, question_phrases
 from knowledge.answering.scope import scope
 
 DOCS = [
@@ -162,6 +162,16 @@ class TestQuoting:
         assert gap is not None and gap.abstained
         own = [("80% người dân có tài khoản thanh toán không dùng tiền mặt.", None)]
         assert not_stated(q, weights, _row(1, ""), own, q.text, {}, 0.3, phrases=phrases, min_phrase_coverage=0.3) is None
+
+    def test_a_term_without_a_vowel_is_a_topic_however_it_is_typed(self):
+        class NoPhrases:
+            def has_phrase(self, tokens, accented):
+                return False
+
+        weights = {"kinh": 1.0, "grdp": 3.0, "online": 3.0}
+        for typed in ("Kinh tế số chiếm bao nhiêu GRDP online?", "kinh te so chiem bao nhieu grdp online"):
+            phrases = question_phrases(NoPhrases(), parse(DOCS, typed, None), weights)
+            assert set(phrases) == {"grdp"}  # "online" is a word the documents may lack, no term
 
     def test_a_quote_that_does_not_name_the_numbered_thing_asked_does_not_answer(self):
         q = parse(DOCS, "Đề án 06 được phê duyệt tại quyết định số mấy?", None)

@@ -50,6 +50,8 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("Tỷ lệ hồ sơ trực tuyến năm 2025 là bao nhiêu?", "quantity"),
     ("ty le ho so truc tuyen la may phan tram", "quantity"),
     ("Nghị định có hiệu lực từ ngày nào?", "when"),
+    ("ke hoach phai trinh vao thoi diem nao", "when"),  # a word of time + "nào"
+    ("Đề án được phê duyệt trong quý nào?", "when"),
     ("nhiem vu nay do bo nao chu tri", "who"),
     ("Dịch vụ công trực tuyến toàn trình là gì?", "definition"),
     ("Mô hình này nằm ở xã nào?", "where"),

@@ -96,9 +96,10 @@ def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> 
             phrases[phrase] = weights[a] + weights[b]
     for a, n in q.things:
         phrases[f"{a} {n}"] = weights.get(a, 0.0) + max(weights.values(), default=1.0)
-    # A term typed in capitals ("GRDP", "BTS", "OCOP") is a topic of its own, as a word of two syllables.
+    # A term ("GRDP", "BTS", "OCOP"), typed in capitals or without a vowel ("grdp", "cntt"), is a
+    # topic of its own, as a word of two syllables.
     for word in re.findall(r"[^\W\d_]{2,}", q.text):
-        if word.isupper() and fold(word) in weights:
+        if (word.isupper() or not re.search(r"[aeiouy]", fold(word))) and fold(word) in weights:
             phrases.setdefault(fold(word), 2 * weights[fold(word)])
     return phrases
 
