@@ -573,6 +573,15 @@ class KnowledgeBase:
         row = row or conn.execute("SELECT id FROM passages WHERE doc_id = ? ORDER BY seq LIMIT 1", (doc_id,)).fetchone()
         return row[0] if row else None
 
+    def passages_headed(self, doc_id: int, heading: str) -> list[dict]:
+        """A document's passages, in order, under ``heading`` ("Điều 36, Nghị định 72/2013/NĐ-CP"),
+        the last part of their heading path or followed by " — " (so "Điều 3" is not "Điều 36")."""
+        ids = [r[0] for r in self.reader().execute(
+            "SELECT id FROM passages WHERE doc_id = ? AND (heading LIKE ? OR heading LIKE ?) ORDER BY seq",
+            (doc_id, f"%{heading} —%", f"%{heading}"))]
+        rows = self.passages(ids)
+        return [rows[i] for i in ids]
+
     def document(self, doc_id: int) -> dict | None:
         return next((d for d in self.documents() if d["id"] == doc_id), None)
 

@@ -171,6 +171,16 @@ def test_letters_typed_twice_give_the_answer_of_the_question_typed_right(full_kb
     assert slipped.reading == "Hiểu là: dịch vụ công trực tuyến toàn trình là gì"
 
 
+def test_a_rule_stated_by_reference_is_answered_with_the_clause_it_names(full_kb):
+    # Điều 9 of Nghị định 72/2013 says such a place keeps the hours "theo quy định tại Khoản 8
+    # Điều 36 Nghị định này"; the hours themselves are in that clause.
+    ans = answer(full_kb, "Đại lý Internet có cung cấp trò chơi điện tử phải đóng cửa lúc mấy giờ?")
+    assert not ans.abstained
+    assert "Khoản 8 Điều 36" in ans.text and "22 giờ" in ans.text
+    assert [s.heading.split(" — ")[1] for s in ans.sources[:2]] == ["Điều 9, Nghị định 72/2013/NĐ-CP",
+                                                                  "Điều 36, Nghị định 72/2013/NĐ-CP"]
+
+
 def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")

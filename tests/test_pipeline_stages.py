@@ -8,6 +8,7 @@ from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract
 from knowledge.answering.analysis import named_things
+from knowledge.answering.references import Reference, clause_text, references
 from knowledge.answering.retrieve import folded_syllables, names, question_phrases
 from knowledge.answering.scope import scope
 
@@ -205,3 +206,32 @@ class TestQuoting:
         gap = not_stated(q, weights, _row(1, ""), [("4.", None), ("Chủ điểm tuân thủ thời gian hoạt động.", None)],
                          q.text, {}, 0.3)
         assert gap.abstained and "«4.»" not in gap.text and "«Chủ điểm tuân thủ" in gap.text
+
+
+class TestReferences:
+    HEADING = "PHÁT TRIỂN CÔNG NGHIỆP — Điều 9, Nghị định 72/2013/NĐ-CP — Quyền, nghĩa vụ của chủ điểm"
+    ARTICLE = ("(Điều 36 Nghị định số 72/2013/NĐ-CP)\n1. Treo biển hiệu;\n2. Có quyền:\na) Được mở cửa;\n"
+               "b) Được tổ chức giải đấu;\n8. Không được hoạt động từ 22 giờ đêm đến 8 giờ sáng hôm sau;\n"
+               "9. Bảo đảm an toàn thông tin;")
+
+    def test_a_clause_of_this_instrument_is_read_with_the_instrument_of_the_heading(self):
+        text = "Điểm có cung cấp trò chơi tuân thủ thời gian hoạt động theo quy định tại Khoản 8 Điều 36 Nghị định này."
+        (ref,) = references(text, self.HEADING)
+        assert ref.heading == "Điều 36, Nghị định 72/2013/NĐ-CP"
+        assert ref.label == "khoản 8 Điều 36, Nghị định 72/2013/NĐ-CP"
+
+    def test_a_clause_of_a_named_instrument_and_a_point_are_read(self):
+        text = "theo quy định tại điểm b khoản 2 Điều 5 của Thông tư số 24/2014/TT-BTTTT"
+        (ref,) = references(text, "")
+        assert (ref.point, ref.clause, ref.article, ref.instrument) == ("b", "2", "5", "Thông tư 24/2014/TT-BTTTT")
+
+    def test_no_clause_is_followed_where_it_cannot_be_found(self):
+        assert references("quy định tại Điều 5 Nghị định này", self.HEADING) == []  # a whole article
+        assert references("quy định tại khoản 8 Điều 36 Luật này", self.HEADING) == []  # another kind of text
+        assert references("quy định tại khoản 8 Điều 36 Nghị định này", "") == []  # "này" is unknown
+
+    def test_the_clause_runs_to_the_next_numbered_line(self):
+        ref = Reference("36", "8", None, "Nghị định 72/2013/NĐ-CP")
+        assert clause_text(self.ARTICLE, ref) == "Không được hoạt động từ 22 giờ đêm đến 8 giờ sáng hôm sau"
+        assert clause_text(self.ARTICLE, Reference("36", "2", "b", "")) == "Được tổ chức giải đấu"
+        assert clause_text(self.ARTICLE, Reference("36", "7", None, "")) is None

@@ -28,10 +28,11 @@ from ..facts import asked_facts
 from ..store import KnowledgeBase
 from .analysis import Query, off_topic, parse
 from .answer_type import not_stated
-from .candidates import TARGET_WORDS, extract, lead_year, year_targets
+from .candidates import TARGET_WORDS, extract, lead_year, quotable, year_targets
 from .compose import article_lead, concluded, fact_answer, merger_note, source, where
 from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import Abbreviations, Speller, counted_noun
+from .references import followed
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
 from .scope import instrument, scope
 from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
@@ -184,13 +185,18 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
                 if not not_stated(q, weights, top, quoted2, asked, {}, ABSTAIN.min_passage_coverage, read,
                                   phrases, ABSTAIN.min_phrase_coverage, _under(row2)):
                     gap, text, quoted_row, cited = None, text2, row2, further[:k]
+        if gap:  # "… theo quy định tại khoản 8 Điều 36 Nghị định này": the figure may sit there
+            referred = _referred(kb, q, weights, top, quoted, cited, asked, features, read, phrases)
+            if referred:
+                gap = None
+                text, quoted_row, cited = referred
         if gap:
             gap.sources = [source(cited[0], found.score(cited[0]))]
             gap.notice = notice
             return concluded(gap, resolved, q, top["id"])
         text = article_lead(quoted_row) + text
         # The passage quoted is named first: it is where the answer comes from.
-        cited = [quoted_row, *(r for r in cited if r["id"] != quoted_row["id"])][:k]
+        cited = list({r["id"]: r for r in [quoted_row, *cited]}.values())[:k]
 
     return concluded(Answer(
         question=asked, text=merger_note(q, top, text) + text,
@@ -199,6 +205,27 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         year=q.years[0] if q.years else None,
         more=_more(found, cited), notice=notice, features=features,
     ), resolved, q, top["id"])
+
+
+def _referred(kb: KnowledgeBase, q: Query, weights: dict[str, float], top: dict, quoted: list, cited: list[dict],
+              asked: str, features: dict, read, phrases: dict[str, float]) -> tuple[str, dict, list[dict]] | None:
+    """The answer a cited sentence gives with the clause it names read in ("… theo quy định tại
+    khoản 8 Điều 36 Nghị định này" + "8. Không được hoạt động từ 22 giờ đêm …"), when together
+    they answer what the quote alone did not: its text, the passage quoted and the passages cited.
+
+    The quoted sentences are tried first, then the cited passages' others by how much of the
+    question they hold."""
+    own = {u for u, _ in quoted}
+    units = [(row, u) for row in cited for u, _ in quotable(row)[0]]
+    units.sort(key=lambda ru: (ru[1] not in own, -coverage(weights, read(ru[1]))))
+    clause = followed(kb, units)
+    if not clause:
+        return None
+    row, unit, ref, said, holder = clause
+    if not_stated(q, weights, top, [(f"{unit} {said}", None)], asked, features, ABSTAIN.min_quote_coverage,
+                  read, phrases, ABSTAIN.min_phrase_coverage, _under(row)):
+        return None
+    return f"{unit}\n→ {ref.label[:1].upper()}{ref.label[1:]}: {said}", row, [row, holder, *cited]
 
 
 def _under(row: dict) -> str:

@@ -122,8 +122,9 @@ class Retrieved:
     top_cosine: float
 
     def score(self, row: dict) -> float:
-        """The re-ranked score of one of the rows (cited rows are not always the first ones)."""
-        return next(s for r, s in zip(self.rows, self.scores) if r["id"] == row["id"])
+        """The re-ranked score of a row (cited rows are not always the first ones); 0 for one not
+        retrieved (a clause a cited one refers to)."""
+        return next((s for r, s in zip(self.rows, self.scores) if r["id"] == row["id"]), 0.0)
 
 
 def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: set[int] | None,
