@@ -181,6 +181,12 @@ def test_a_rule_stated_by_reference_is_answered_with_the_clause_it_names(full_kb
                                                                   "Điều 36, Nghị định 72/2013/NĐ-CP"]
 
 
+def test_calling_the_bot_changes_nothing(full_kb):
+    plain = answer(full_kb, "dinh danh dien tu la gi")
+    called = answer(full_kb, "ad oi dinh danh dien tu la gi")  # "ad", unknown to the documents, weighed most
+    assert not called.abstained and called.text == plain.text
+
+
 def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")
