@@ -121,13 +121,9 @@ def has_diacritics(token: str) -> bool:
     return fold(token) != token.lower()
 
 
-# The five tone marks (huyền, sắc, ngã, hỏi, nặng) as combining characters.
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-
-
 def tone(token: str) -> str:
     """The tone mark of ``token`` ("" for thanh ngang): "nghiêmm" and "nghiêm" share one."""
-    return "".join(ch for ch in unicodedata.normalize("NFD", token) if ch in _TONE_MARKS)
+    return "".join(ch for ch in unicodedata.normalize("NFD", token) if ch in _TONES)
 
 
 # A sentence ends at . ! ? … followed by space and a capital, digit, quote or bracket,

@@ -17,6 +17,7 @@ The constants of the decision to abstain live here, in :class:`AbstainRule`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -208,7 +209,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
 
 
 def _referred(kb: KnowledgeBase, q: Query, weights: dict[str, float], top: dict, quoted: list, cited: list[dict],
-              asked: str, features: dict, read, phrases: dict[str, float]) -> tuple[str, dict, list[dict]] | None:
+              asked: str, features: dict, read: Callable[[str], str],
+              phrases: dict[str, float]) -> tuple[str, dict, list[dict]] | None:
     """The answer a cited sentence gives with the clause it names read in ("… theo quy định tại
     khoản 8 Điều 36 Nghị định này" + "8. Không được hoạt động từ 22 giờ đêm …"), when together
     they answer what the quote alone did not: its text, the passage quoted and the passages cited.
