@@ -51,23 +51,14 @@ def shorten(text: str, width: int = 90) -> str:
     return cut + "…"
 
 
-def _unique_docs(sources: list[Source]) -> list[Source]:
-    seen, out = set(), []
-    for s in sources:
-        if s.doc_id not in seen:
-            seen.add(s.doc_id)
-            out.append(s)
-    return out
-
-
 def answer_html(ans: Answer) -> str:
     """Telegram HTML: the answer, then its sources in a short numbered list."""
     parts = []
     parts += [f"<i>{html.escape(x)}</i>" for x in (ans.notice, ans.reading) if x]
     parts.append(html.escape(ans.text))
-    docs = _unique_docs(ans.sources)
-    if docs:
-        lines = [f"{i}. {html.escape(s.cite())}" for i, s in enumerate(docs, start=1)]
+    citations = ans.citations()
+    if citations:
+        lines = [f"{i}. {html.escape(line)}" for i, line in enumerate(citations, start=1)]
         parts.append("<b>Nguồn:</b>\n" + "\n".join(lines))
     return "\n\n".join(parts)
 

@@ -179,6 +179,8 @@ def test_a_rule_stated_by_reference_is_answered_with_the_clause_it_names(full_kb
     assert "Khoản 8 Điều 36" in ans.text and "22 giờ" in ans.text
     assert [s.heading.split(" — ")[1] for s in ans.sources[:2]] == ["Điều 9, Nghị định 72/2013/NĐ-CP",
                                                                   "Điều 36, Nghị định 72/2013/NĐ-CP"]
+    listed = format_plain(ans).split("Nguồn:")[1]  # each article its own line, though one document
+    assert "1. Điều 9, Nghị định 72/2013/NĐ-CP" in listed and "2. Điều 36, Nghị định 72/2013/NĐ-CP" in listed
 
 
 def test_calling_the_bot_changes_nothing(full_kb):

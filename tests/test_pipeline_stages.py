@@ -235,3 +235,19 @@ class TestReferences:
         assert clause_text(self.ARTICLE, ref) == "Không được hoạt động từ 22 giờ đêm đến 8 giờ sáng hôm sau"
         assert clause_text(self.ARTICLE, Reference("36", "2", "b", "")) == "Được tổ chức giải đấu"
         assert clause_text(self.ARTICLE, Reference("36", "7", None, "")) is None
+
+
+def test_sources_are_listed_once_a_document_but_each_legal_article_apart():
+    from knowledge.answering import Answer, Source
+
+    def src(pid: int, doc_id: int, kind: str, heading: str) -> Source:
+        return Source(doc=f"{doc_id}.md", path=f"{doc_id}.md", doc_id=doc_id, title="Công nghệ thông tin", kind=kind,
+                      number=None, date=None, provinces=[], passage_id=pid, score=1.0, text="", heading=heading)
+
+    news = Answer("q", "a", sources=[src(1, 1, "news", "Mục 1"), src(2, 1, "news", "Mục 2"), src(3, 2, "news", "")])
+    assert len(news.citations()) == 2
+    law = Answer("q", "a", sources=[src(4, 3, "law", "A — Điều 9, Nghị định 72/2013/NĐ-CP — Quyền"),
+                                    src(5, 3, "law", "A — Điều 36, Nghị định 72/2013/NĐ-CP — Quyền"),
+                                    src(6, 3, "law", "A — Điều 9, Nghị định 72/2013/NĐ-CP — Quyền")])
+    assert [c.split(" (")[0] for c in law.citations()] == ["Điều 9, Nghị định 72/2013/NĐ-CP",
+                                                          "Điều 36, Nghị định 72/2013/NĐ-CP"]

@@ -132,11 +132,5 @@ def format_plain(ans: Answer, with_sources: bool = True) -> str:
     parts = [x for x in (ans.notice, ans.reading) if x]
     parts.append(ans.text)
     if with_sources and ans.sources:
-        seen, lines = set(), []
-        for s in ans.sources:
-            if s.doc_id in seen:
-                continue
-            seen.add(s.doc_id)
-            lines.append(f"{len(lines) + 1}. {s.cite()}")
-        parts.append("Nguồn:\n" + "\n".join(lines))
+        parts.append("Nguồn:\n" + "\n".join(f"{i}. {line}" for i, line in enumerate(ans.citations(), start=1)))
     return "\n\n".join(parts)

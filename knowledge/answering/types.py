@@ -74,3 +74,8 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def citations(self) -> list[str]:
+        """One line per distinct citation, in order: a document once, but each legal article
+        apart ("Điều 9, Nghị định 72/2013/NĐ-CP …" and the "Điều 36, …" it refers to)."""
+        return [line for _, line in dict.fromkeys((s.doc_id, s.cite()) for s in self.sources)]
