@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["normalize", "fold", "syllables", "has_diacritics", "tone", "split_sentences", "is_stopword", "iy_twin"]
+__all__ = ["normalize", "fold", "syllables", "folded_words", "has_diacritics", "tone", "split_sentences", "is_stopword", "iy_twin"]
 
 # The five Vietnamese tone marks as combining characters.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -114,6 +115,16 @@ def syllables(text: str) -> list[str]:
     "%" reads as "phần trăm": documents write "100%", people ask "bao nhiêu phần trăm".
     """
     return _WORD_RE.findall(normalize(text).lower().replace("%", " phần trăm "))
+
+
+@lru_cache(maxsize=20_000)
+def folded_words(text: str) -> str:
+    """``text``'s syllables without diacritics, space-separated ("Đắk Lắk, 2025" -> "dak lak 2025").
+
+    Remembered: passages and their sentences are read this way again by every question that
+    retrieves them.
+    """
+    return fold(" ".join(syllables(text)))
 
 
 def has_diacritics(token: str) -> bool:

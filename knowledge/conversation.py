@@ -15,7 +15,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
-from index.text import fold, is_stopword, syllables
+from index.text import fold, folded_words, is_stopword, syllables
 
 from . import provinces as gz
 from .query import question_types
@@ -104,7 +104,7 @@ def topic_words(text: str) -> list[str]:
 
 def _points_back(text: str) -> tuple[bool, bool]:
     """(continues: "còn …", "thế còn …", "cụ thể hơn"; refers: "văn bản đó", "chỉ tiêu này")."""
-    folded = " ".join(fold(t) for t in syllables(text))
+    folded = folded_words(text)
     return bool(_CONTINUES.search(folded)), bool(_ANAPHORS.search(text.lower()) or _FOLDED_ANAPHOR.search(folded))
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from index.text import fold, has_diacritics, is_stopword, syllables, tone
+from index.text import fold, folded_words, has_diacritics, is_stopword, syllables, tone
 
 from .metadata import document_numbers
 
@@ -209,7 +209,7 @@ def counts(unit: str, noun: str) -> bool:
     lowered = read.lower() if has_diacritics(noun) else fold(read)
     if not any(name in lowered for name in names):
         return False  # most passages never name it: skip reading their syllables
-    words = syllables(unit) if has_diacritics(noun) else fold(" ".join(syllables(unit))).split()
+    words = syllables(unit) if has_diacritics(noun) else folded_words(unit).split()
     return any(any(ch.isdigit() for ch in w) and names & set(words[i + 1:i + 4]) for i, w in enumerate(words))
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from index.text import fold, has_diacritics, is_stopword, normalize, syllables
+from index.text import fold, folded_words, has_diacritics, is_stopword, normalize, syllables
 
 from .. import provinces as gz
 from ..metadata import document_numbers
@@ -213,17 +212,11 @@ def _and_split(terms: list[str]) -> tuple[str, ...]:
     return tuple(t for t in dict.fromkeys(out) if t)
 
 
-@lru_cache(maxsize=20_000)
-def _folded_words(text: str) -> str:
-    # Passages and their sentences are read again by every definition question that finds them.
-    return fold(" ".join(syllables(text)))
-
-
 def defines(q: Query, text: str) -> int:
     """How many of the asked terms ``text`` defines: "Số hóa là việc …", "2. Dữ liệu mở là …"
     ("X khác gì Y" is answered by the passage that defines both)."""
     if not q.terms:
         return 0
-    read = _folded_words(text)
+    read = folded_words(text)
     return sum(re.search(rf"(?:^|[\s(:;.]){re.escape(term)}\s+(?:la|duoc hieu la)\s", read) is not None
                for term in q.terms)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from index.text import fold, split_sentences, syllables
+from index.text import fold, folded_words, split_sentences
 
 from ..chunking import table_cells
 from ..store import KnowledgeBase
@@ -46,7 +46,7 @@ def sentences(text: str, year: int | None = None) -> list[tuple[str, int | None]
 
 def _longest_shared_run(question: list[str], sentence: str) -> int:
     """Length of the longest run of consecutive question syllables found verbatim in ``sentence``."""
-    text = " " + " ".join(fold(t) for t in syllables(sentence)) + " "
+    text = " " + folded_words(sentence) + " "
     best = 0
     for i in range(len(question)):
         for j in range(i + best + 1, len(question) + 1):
@@ -273,6 +273,6 @@ _PART_BREAK = re.compile(r"\?+|[,;]\s*(?=(?:còn|con)\s)", re.IGNORECASE)
 def _parts(question: str) -> list[set[str]]:
     """The folded syllables of each question of a message that asks several ("…? …?",
     "…, còn …?"); none for one."""
-    parts = [set(fold(" ".join(syllables(p))).split()) for p in _PART_BREAK.split(question)]
+    parts = [set(folded_words(p).split()) for p in _PART_BREAK.split(question)]
     parts = [p for p in parts if len(p) >= 3]
     return parts if len(parts) >= 2 else []

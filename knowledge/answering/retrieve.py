@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.text import fold, is_stopword, iy_twin, syllables
+from index.text import fold, folded_words, is_stopword, iy_twin, syllables
 
 from ..store import KnowledgeBase
 from .analysis import FRAME_SYLLABLES, YEAR, Query, bare_number, defines
@@ -71,7 +71,7 @@ def coverage(weights: dict[str, float], text: str) -> float:
 def names(thing: tuple[str, str], text: str) -> bool:
     """Whether ``text`` names ``thing`` ("mức 1" in "mức độ 1", "Đề án 06"), one syllable allowed between."""
     a, n = thing
-    return re.search(rf"\b{re.escape(a)}(?: \w+)? 0*{n}\b", fold(" ".join(syllables(text)))) is not None
+    return re.search(rf"\b{re.escape(a)}(?: \w+)? 0*{n}\b", folded_words(text)) is not None
 
 
 def _subject(text: str) -> str:
@@ -108,7 +108,7 @@ def phrase_coverage(phrases: dict[str, float], text: str) -> float:
     """Share of the weighted topic phrases found in ``text`` (1.0 when there are none)."""
     if not phrases:
         return 1.0
-    read = " " + " ".join(bare_number(t) for t in fold(" ".join(syllables(text))).split()) + " "
+    read = " " + " ".join(bare_number(t) for t in folded_words(text).split()) + " "
     return sum(w for p, w in phrases.items() if f" {p} " in read) / sum(phrases.values())
 
 
