@@ -21,21 +21,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.text import fold, is_stopword, normalize  # noqa: E402
+from index.text import fold, is_stopword, normalize, tone  # noqa: E402
 from knowledge import provinces as gz  # noqa: E402
 from knowledge.evaluation import evaluate_questions, read_jsonl  # noqa: E402
 from knowledge.store import KnowledgeBase  # noqa: E402
 
-TONES = "\u0300\u0301\u0303\u0309\u0323"
+TONES = "\u0300\u0301\u0303\u0309\u0323"  # the five tone marks, to pick another from
 
 
 def retone(word: str, rng: random.Random) -> str | None:
     """``word`` with another tone mark, or None when it has none."""
-    marks = [c for c in unicodedata.normalize("NFD", word) if c in TONES]
-    if not marks:
+    mark = tone(word)
+    if not mark:
         return None
-    other = rng.choice([t for t in TONES if t != marks[0]])
-    return normalize(unicodedata.normalize("NFD", word).replace(marks[0], other, 1))
+    other = rng.choice([t for t in TONES if t != mark])
+    return normalize(unicodedata.normalize("NFD", word).replace(mark, other, 1))
 
 
 def with_typo(question: str, rng: random.Random) -> str:
