@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from index.text import fold, split_sentences
+from index.text import fold, folded_words, split_sentences
 
+from .metadata import NUMBER_PATTERN
 from .query import DOCUMENT_ASK
 
 # What a question asks about a document, from its folded wording (general interrogatives).
@@ -199,3 +200,38 @@ def instrument_facts(text: str, number: str, own: bool) -> Facts:
             facts.evidence[name] = cited.evidence[name]
     facts.evidence.setdefault("number", cited.evidence.get("number") or next(iter(facts.evidence.values()), ""))
     return facts
+
+
+# How texts cite an instrument with its title: "Luật số 67/2006/QH11 Công nghệ thông tin ngày
+# 29/06/2006", "Nghị định số 72/2013/NĐ-CP Quản lý, cung cấp, … trên mạng ngày 15/07/2013" (a
+# codification's source notes), and "Luật Giao dịch điện tử số 51/2005/QH11".
+_CITED_KIND = r"(Bộ luật|Luật|Pháp lệnh|Nghị định|Nghị quyết|Quyết định|Thông tư liên tịch|Thông tư|Chỉ thị)"
+_TITLE_AFTER = re.compile(_CITED_KIND + r" số (" + NUMBER_PATTERN + r") ([A-ZĐÀ-Ỹ][^()\n;.]{3,160}?),? ngày\b")
+_TITLE_BEFORE = re.compile(_CITED_KIND + r" ([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?: [\wÀ-ỹ]+){1,8}?) số (" + NUMBER_PATTERN + r")")
+
+
+def instrument_titles(texts: list[str]) -> dict[str, str]:
+    """Instruments by name, from the way texts cite them: folded "kind title" ("luat cong nghe
+    thong tin") -> number ("67/2006/QH11"), the number cited most often under that name.
+
+    A question that names an instrument by its title ("Luật Công nghệ thông tin có hiệu lực từ
+    ngày nào?") is then asked about that number, as if it had been typed."""
+    counts: dict[str, dict[str, int]] = {}
+    for text in texts:
+        found = [(m.group(1), m.group(3), m.group(2)) for m in _TITLE_AFTER.finditer(text)]
+        found += [(m.group(1), m.group(2), m.group(3)) for m in _TITLE_BEFORE.finditer(text)]
+        for kind, title, number in found:
+            name = folded_words(f"{kind} {title}")
+            # A title is capitalised ("Luật Đầu tư"; "Nghị quyết của Chính phủ số …" names none), and
+            # a title of one word names nothing.
+            if title[:1].isupper() and len(name.split()) >= len(kind.split()) + 2:
+                held = counts.setdefault(name, {})
+                held[number] = held.get(number, 0) + 1
+    return {name: max(held, key=held.get) for name, held in counts.items()}
+
+
+def titled_number(question: str, titles: dict[str, str]) -> str | None:
+    """The number of the instrument ``question`` names by its title, the longest name first."""
+    read = f" {folded_words(question)} "
+    named = [name for name in titles if f" {name} " in read]
+    return titles[max(named, key=len)] if named else None

@@ -29,7 +29,9 @@ class Metadata:
 
 
 # "08-NQ/TU", "57-NQ/TW", "03/NQ-CP", "43/2011/NĐ-CP", "67/2018/QH14", "89/CV-BCH"
-_NUMBER_RE = re.compile(r"(?<![\w/])\d{1,4}(?:/\d{4})?[/-](?:[A-ZĐ][A-Za-zĐđ]*\d*)(?:[/-][A-ZĐ][A-Za-zĐđ]*\d*)*(?![\w/])")
+# A document number: "57-NQ/TW", "03/NQ-CP", "67/2006/QH11", "72/2013/NĐ-CP".
+NUMBER_PATTERN = r"\d{1,4}(?:/\d{4})?[/-](?:[A-ZĐ][A-Za-zĐđ]*\d*)(?:[/-][A-ZĐ][A-Za-zĐđ]*\d*)*"
+_NUMBER_RE = re.compile(r"(?<![\w/])" + NUMBER_PATTERN + r"(?![\w/])")
 # "Kế hoạch 313", "Nghị quyết số 52", "Nghị quyết 04" (a number without its suffix)
 _NAMED_NUMBER_RE = re.compile(
     r"\b(Nghị quyết|Kế hoạch|Quyết định|Chỉ thị|Nghị định|Thông tư|Công văn)(?: số)? (\d{1,4})(?![\d/\-])")

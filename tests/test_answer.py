@@ -115,6 +115,19 @@ def test_a_new_provincial_document_answers_its_year_and_not_others(small_kb_copy
     assert wrong_province.abstained and "85%" not in wrong_province.text
 
 
+E_TRANSACTIONS = ("# Hướng dẫn giao dịch điện tử trong cơ quan nhà nước\n\n"
+                  "Các cơ quan thực hiện theo Luật Giao dịch điện tử số 20/2023/QH15. Luật số 20/2023/QH15 được "
+                  "Quốc hội thông qua ngày 22/6/2023, có hiệu lực thi hành kể từ ngày 01/07/2024. "
+                  "Thông tư số 15/2024/TT-BTTTT có hiệu lực thi hành kể từ ngày 15/12/2024.\n")
+
+
+def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
+    small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
+    ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")
+    assert not ans.abstained and "01/07/2024" in ans.text and "20/2023/QH15" in ans.text
+    assert "15/12/2024" not in ans.text  # the other instrument's date, in the same text
+
+
 def test_a_figure_of_another_topic_is_not_given_as_the_answer(small_kb_copy):
     small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
     gap = answer(small_kb_copy, "Lạng Sơn dành bao nhiêu tỷ đồng ngân sách cho chuyển đổi số năm 2025?")

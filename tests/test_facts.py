@@ -1,6 +1,6 @@
 """Document facts read from a text: number, date, issuing body, signer, entry into force."""
 
-from knowledge.facts import asked_facts, instrument_facts
+from knowledge.facts import asked_facts, instrument_facts, instrument_titles, titled_number
 
 OFFICIAL = """# ỦY BAN NHÂN DÂN TỈNH NGHỆ AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 Độc lập - Tự do - Hạnh phúc
@@ -52,3 +52,21 @@ def test_what_is_asked_about_a_document():
     assert asked_facts("cơ quan nào theo dõi, đánh giá chỉ tiêu này?") == []
     assert asked_facts("Dịch vụ công trực tuyến mức độ 4 là gì?") == []
     assert asked_facts("có mô hình chuyển đổi số nào ở công an thị trấn không?") == []
+
+
+CODIFICATION = ("(Điều 1 Luật số 67/2006/QH11 Công nghệ thông tin ngày 29/06/2006 của Quốc hội, có hiệu lực thi "
+                "hành kể từ ngày 01/01/2007 )\n(Điều 2 Nghị định số 72/2013/NĐ-CP Quản lý, cung cấp, sử dụng dịch "
+                "vụ internet và thông tin trên mạng ngày 15/07/2013 của Chính phủ)\n"
+                "Giấy phép cấp trước ngày có hiệu lực của Luật Giao dịch điện tử số 20/2023/QH15 vẫn có giá trị. "
+                "Theo Nghị quyết của Chính phủ số 03/NQ-CP, các bộ triển khai.")
+
+
+def test_instruments_are_known_by_the_titles_texts_cite_them_under():
+    titles = instrument_titles([CODIFICATION])
+    assert titled_number("Luật Công nghệ thông tin có hiệu lực từ ngày nào?", titles) == "67/2006/QH11"
+    assert titled_number("luat giao dich dien tu so may", titles) == "20/2023/QH15"
+    assert titled_number("Nghị định Quản lý, cung cấp, sử dụng dịch vụ Internet và thông tin trên mạng "
+                         "ban hành ngày nào?", titles) == "72/2013/NĐ-CP"
+    # Words that are not a title ("của Chính phủ") name nothing; nor does a title not asked about.
+    assert titled_number("Nghị quyết của Chính phủ có hiệu lực khi nào?", titles) is None
+    assert titled_number("Luật Công nghệ cao có hiệu lực từ ngày nào?", titles) is None

@@ -25,7 +25,7 @@ from index.text import fold, normalize
 
 from .. import provinces as gz
 from ..conversation import Context, Resolved, resolve
-from ..facts import asked_facts
+from ..facts import asked_facts, instrument_titles
 from ..store import KnowledgeBase
 from .analysis import Query, off_topic, parse
 from .answer_type import not_stated
@@ -143,7 +143,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         return concluded(gap, resolved, q)
     wanted = asked_facts(message.own)
     if wanted:
-        target = instrument(kb, docs, q, message.own, resolved, allowed_docs)
+        target = instrument(kb, docs, q, message.own, resolved, allowed_docs, _titles(kb, docs))
         if target:
             return fact_answer(kb, q, asked, wanted, resolved, *target)
 
@@ -268,27 +268,36 @@ def _more(found: Retrieved, cited: list[dict]) -> list[int]:
     return more[:10]
 
 
-_ABBREVIATION_CACHE: dict[tuple, Abbreviations] = {}
+# What is read once per version of the documents (a version: their ids and times added), by name.
+_PER_VERSION: dict[str, tuple[tuple, object]] = {}
+
+
+def _per_version(name: str, key: tuple, build: Callable[[], object]):
+    held = _PER_VERSION.get(name)
+    if held is None or held[0] != key:
+        _PER_VERSION[name] = held = (key, build())
+    return held[1]
 
 
 def _abbreviations(kb: KnowledgeBase, docs: list[dict]) -> Abbreviations:
-    """The abbreviation list: every document of kind "abbreviations", read once per version."""
+    """The abbreviation list: every document of kind "abbreviations"."""
     key = tuple((d["id"], d["added_at"]) for d in docs if d["kind"] == "abbreviations")
     if not key:
         return NO_ABBREVIATIONS
-    if key not in _ABBREVIATION_CACHE:
-        _ABBREVIATION_CACHE.clear()
-        _ABBREVIATION_CACHE[key] = Abbreviations.parse([kb.document_text(doc_id) for doc_id, _ in key])
-    return _ABBREVIATION_CACHE[key]
+    return _per_version("abbreviations", key,
+                        lambda: Abbreviations.parse([kb.document_text(doc_id) for doc_id, _ in key]))
 
 
-_SPELLER_CACHE: dict[tuple, Speller] = {}
+def _version(kb: KnowledgeBase, docs: list[dict]) -> tuple:
+    return str(kb.data_dir), tuple((d["id"], d["added_at"]) for d in docs)
 
 
 def _speller(kb: KnowledgeBase, docs: list[dict]) -> Speller:
-    """The speller over the indexed vocabulary, built once per version of the documents."""
-    key = (str(kb.data_dir), tuple((d["id"], d["added_at"]) for d in docs))
-    if key not in _SPELLER_CACHE:
-        _SPELLER_CACHE.clear()
-        _SPELLER_CACHE[key] = Speller.build(*kb.vocabulary())
-    return _SPELLER_CACHE[key]
+    """The speller over the indexed vocabulary."""
+    return _per_version("speller", _version(kb, docs), lambda: Speller.build(*kb.vocabulary()))
+
+
+def _titles(kb: KnowledgeBase, docs: list[dict]) -> dict[str, str]:
+    """Instruments by the titles the documents cite them under (:func:`..facts.instrument_titles`)."""
+    return _per_version("titles", _version(kb, docs),
+                        lambda: instrument_titles([kb.document_text(d["id"]) for d in docs]))

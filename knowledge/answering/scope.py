@@ -9,6 +9,7 @@ from index.text import fold
 
 from .. import provinces as gz
 from ..conversation import Resolved
+from ..facts import titled_number
 from ..metadata import NUMBER_KINDS, document_numbers, number_kind
 from ..store import KnowledgeBase
 from .analysis import Query
@@ -69,16 +70,18 @@ def number_matches(asked: str, number: str) -> bool:
 
 
 def instrument(kb: KnowledgeBase, docs: list[dict], q: Query, own: str, resolved: Resolved,
-                allowed_docs: set[int] | None) -> tuple[dict, str, bool] | None:
+                allowed_docs: set[int] | None, titles: dict[str, str] | None = None) -> tuple[dict, str, bool] | None:
     """The instrument a question about a document's facts refers to: (document, number, is its own text).
 
-    In order: a number the question names; the passage that answered the previous question
+    In order: a number the question names, or a title (``titles``: :func:`..facts.instrument_titles`,
+    "Luật Công nghệ thông tin" for 67/2006/QH11); the passage that answered the previous question
     (its article's instrument, of the kind asked: "nghị định nào"); the document of the
     province asked about."""
     def own_text(doc: dict, number: str) -> bool:
         return doc["kind"] not in ("news", "glossary") and bool(doc["numbers"]) and doc["numbers"][0] == number
 
-    for asked_number in document_numbers(own, typed=True):
+    named = titled_number(own, titles or {})
+    for asked_number in document_numbers(own, typed=True) + ([named] if named else []):
         found = [(d, n) for d in docs for n in d["numbers"] if number_matches(asked_number, n)]
         if found:
             doc, number = min(found, key=lambda dn: (not own_text(*dn), dn[0]["numbers"].index(dn[1])))
