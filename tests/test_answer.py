@@ -226,6 +226,13 @@ def test_which_instrument_a_definition_comes_from_is_answered_with_its_number(fu
     assert not ans.abstained and "411/QĐ-TTg" in ans.text and ans.sources[0].kind == "glossary"
 
 
+def test_a_resolution_named_by_its_number_is_quoted_before_texts_that_only_cite_it(full_kb):
+    # NQ 03 cites NQ 57 in its title and repeats the same target in its indicator table.
+    ans = answer(full_kb, "Theo NQ 57 đến năm 2030 quy mô kinh tế số đạt bao nhiêu phần trăm GDP?")
+    assert not ans.abstained and "30%" in ans.text
+    assert ans.sources[0].doc == "nq-57-NQ-TW-2024.md"
+
+
 def test_a_level_named_by_its_number_is_answered_from_that_level(full_kb):
     ans = answer(full_kb, "Dịch vụ công trực tuyến mức 2 cho phép người dân làm gì?")
     assert not ans.abstained and ans.text.startswith("Dịch vụ công trực tuyến mức độ 2 là")

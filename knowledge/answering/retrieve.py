@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from index.text import fold, folded_words, is_stopword, iy_twin, syllables
 
+from ..metadata import document_numbers
 from ..store import KnowledgeBase
 from .analysis import FRAME_SYLLABLES, YEAR, Query, bare_number, defines
 from .scope import number_matches
@@ -144,7 +145,10 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
         s = fused
         if q.years and any(str(y) in body for y in q.years):
             s += 0.1
-        if q.numbers and any(n in body or any(number_matches(n, own) for own in row["numbers"]) for n in q.numbers):
+        # The document numbered so ("Theo NQ 57"), or a passage citing it; not every passage of a
+        # document that cites it somewhere (NQ 03's indicator table is not NQ 57's text).
+        if q.numbers and any(n in body or (row["numbers"] and number_matches(n, row["numbers"][0]))
+                             or any(number_matches(n, own) for own in document_numbers(body)) for n in q.numbers):
             s += 0.5
         if q.definition and row["kind"] == "glossary":
             s += 0.3
