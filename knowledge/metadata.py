@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from index.text import split_sentences
+from index.text import fold, split_sentences
 
 from .provinces import find_places
 
@@ -33,8 +33,8 @@ class Metadata:
 NUMBER_PATTERN = r"\d{1,4}(?:/\d{4})?[/-](?:[A-ZĐ][A-Za-zĐđ]*\d*)(?:[/-][A-ZĐ][A-Za-zĐđ]*\d*)*"
 _NUMBER_RE = re.compile(r"(?<![\w/])" + NUMBER_PATTERN + r"(?![\w/])")
 # "Kế hoạch 313", "Nghị quyết số 52", "Nghị quyết 04" (a number without its suffix)
-_NAMED_NUMBER_RE = re.compile(
-    r"\b(Nghị quyết|Kế hoạch|Quyết định|Chỉ thị|Nghị định|Thông tư|Công văn)(?: số)? (\d{1,4})(?![\d/\-])")
+_NAMED_KINDS = ("Nghị quyết", "Kế hoạch", "Quyết định", "Chỉ thị", "Nghị định", "Thông tư", "Công văn")
+_NAMED_NUMBER_RE = re.compile(rf"\b({'|'.join(_NAMED_KINDS)})(?: số)? (\d{{1,4}})(?![\d/\-])")
 _KIND_WORDS = [
     ("resolution", r"nghị quyết"), ("plan", r"kế hoạch"), ("decision", r"quyết định"),
     ("law", r"luật|nghị định|thông tư|bộ luật|pháp điển|pháp lệnh"),
@@ -61,7 +61,9 @@ def _dates(text: str) -> list[date]:
     return [d for _, d in sorted(found)]
 
 
-_ASKED_NUMBER_RE = re.compile(_NAMED_NUMBER_RE.pattern, re.IGNORECASE)
+# A question may type the kind in lower case and without marks ("nghi quyet 03 cua chinh phu").
+_FOLDED_KINDS = {fold(kind): kind for kind in _NAMED_KINDS}
+_ASKED_NUMBER_RE = re.compile(rf"\b({'|'.join(_FOLDED_KINDS)})(?: so)? (\d{{1,4}})(?![\d/\-])")
 
 
 def document_numbers(text: str, typed: bool = False) -> list[str]:
@@ -76,8 +78,8 @@ def document_numbers(text: str, typed: bool = False) -> list[str]:
         if re.fullmatch(r"\d+[/-]\d+[A-Z]?", num):  # "4G/5G", "24/7" are not documents
             continue
         counts[num] = counts.get(num, 0) + 1
-    for m in (_ASKED_NUMBER_RE if typed else _NAMED_NUMBER_RE).finditer(text):
-        num = f"{m.group(1)[:1].upper()}{m.group(1)[1:].lower()} {m.group(2)}"
+    for m in (_ASKED_NUMBER_RE.finditer(fold(text)) if typed else _NAMED_NUMBER_RE.finditer(text)):
+        num = f"{_FOLDED_KINDS.get(m.group(1), m.group(1))} {m.group(2)}"
         counts[num] = counts.get(num, 0) + 1
     return [n for n, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
 

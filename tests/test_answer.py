@@ -226,6 +226,11 @@ def test_which_instrument_a_definition_comes_from_is_answered_with_its_number(fu
     assert not ans.abstained and "411/QĐ-TTg" in ans.text and ans.sources[0].kind == "glossary"
 
 
+def test_who_signed_a_resolution_named_without_marks_is_read_from_its_signature_block(full_kb):
+    ans = answer(full_kb, "nghi quyet 03 cua chinh phu ai ky")
+    assert not ans.abstained and "Nguyễn Hòa Bình" in ans.text and "03/NQ-CP" in ans.text
+
+
 def test_a_resolution_named_by_its_number_is_quoted_before_texts_that_only_cite_it(full_kb):
     # NQ 03 cites NQ 57 in its title and repeats the same target in its indicator table.
     ans = answer(full_kb, "Theo NQ 57 đến năm 2030 quy mô kinh tế số đạt bao nhiêu phần trăm GDP?")

@@ -86,10 +86,12 @@ def test_a_cited_number_says_which_instrument_and_issuer_it_is_when_asked():
     assert read.expand_passage(text, numbers=True).endswith("(quyết định; Thủ tướng Chính phủ)")
 
 
-def test_a_question_names_an_instrument_in_lower_case_too():
+def test_a_question_names_an_instrument_in_lower_case_and_without_marks_too():
     from knowledge.metadata import document_numbers
 
     assert document_numbers("theo nghị quyết 03 của Chính phủ", typed=True) == ["Nghị quyết 03"]
+    assert document_numbers("nghi quyet so 03 cua chinh phu ai ky", typed=True) == ["Nghị quyết 03"]
+    assert document_numbers("ke hoach 313 bac ninh", typed=True) == ["Kế hoạch 313"]
     assert document_numbers("theo nghị quyết 03 của Chính phủ") == []  # a document capitalises it
 
 
