@@ -128,6 +128,14 @@ def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_k
     assert "15/12/2024" not in ans.text  # the other instrument's date, in the same text
 
 
+def test_the_targets_of_a_year_the_document_does_not_cover_are_not_stated(small_kb_copy):
+    small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
+    ans = answer(small_kb_copy, "Lạng Sơn đặt mục tiêu gì cho năm 2030?")
+    assert ans.abstained and "không nêu mục tiêu cho năm 2030" in ans.text
+    # What the document does set, under its own year.
+    assert "năm 2025" in ans.text and "85%" in ans.text and ans.sources[0].doc == "lang-son-2025.md"
+
+
 def test_a_figure_of_another_topic_is_not_given_as_the_answer(small_kb_copy):
     small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
     gap = answer(small_kb_copy, "Lạng Sơn dành bao nhiêu tỷ đồng ngân sách cho chuyển đổi số năm 2025?")

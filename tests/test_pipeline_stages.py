@@ -6,7 +6,7 @@ from index.hits import Hits
 from index.hybrid import HybridRetriever
 from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
-from knowledge.answering.candidates import extract
+from knowledge.answering.candidates import extract, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
 from knowledge.answering.retrieve import folded_syllables, names, question_phrases
@@ -64,6 +64,25 @@ class TestCandidates:
                         "Người dân được hướng dẫn.")]
         text, quoted, row = extract(q, weights, rows)
         assert "80%" in text and "coi trọng" not in text and row is rows[0]
+
+
+class TestYearTargets:
+    def test_a_list_opened_by_its_year_in_the_passage_before_is_read_under_that_year(self):
+        rows = [dict(_row(1, "Phát triển chính quyền số: 100% cơ sở dữ liệu dùng chung được kết nối; "
+                             "trên 50% hoạt động kiểm tra thực hiện qua môi trường số."), lead_year=2025)]
+        assert year_targets(2025, rows) == ["100% cơ sở dữ liệu dùng chung được kết nối",
+                                            "Trên 50% hoạt động kiểm tra thực hiện qua môi trường số"]
+        assert year_targets(2030, rows) == []
+
+    def test_a_year_sharing_the_subject_of_the_clause_before_keeps_that_clause(self):
+        rows = [_row(1, "Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP. Tỉnh tập trung.")]
+        assert year_targets(2025, rows) == ["Kinh tế số chiếm 20% GRDP"]
+        assert year_targets(2030, rows) == ["Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP"]
+
+    def test_a_date_is_not_a_target_figure(self):
+        rows = [_row(1, "Đến năm 2030, 90% hồ sơ được xử lý trên mạng. Phát biểu tại hội nghị vào tháng "
+                        "12/2021, Bí thư khẳng định chuyển đổi số là tất yếu.")]
+        assert year_targets(2030, rows) == ["90% hồ sơ được xử lý trên mạng"]
 
 
 class TestAnswerType:

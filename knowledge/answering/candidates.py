@@ -113,14 +113,23 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     return score
 
 
-def year_segment(text: str, year: int) -> str:
-    """The part of a passage that speaks of ``year``: from "năm 2025" up to the next other year."""
-    marks = [(m.start(), int(m.group(1))) for m in YEAR_MENTION.finditer(text)]
-    out, inside, pos = [], False, 0
-    for start, y in marks:
+def year_segment(text: str, year: int, start: int | None = None) -> str:
+    """The part of a passage that speaks of ``year``: from "năm 2025" up to the next other year.
+
+    :param start: the year the passage starts under (:func:`lead_year`): a list of targets
+        opened by "Đến năm 2025, …" in one passage goes on in the next one"""
+    marks = [(m.start(), m.end(), int(m.group(1))) for m in YEAR_MENTION.finditer(text)]
+    out, inside, pos = [], start == year, 0
+    for at, end, y in marks:
         if inside:
-            out.append(text[pos:start])
-        inside, pos = (y == year), start
+            out.append(text[pos:at])
+        inside, pos = (y == year), at
+        # "Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP": a year that
+        # goes on without a comma of its own, after a comma, shares the subject of the clause
+        # before it; the segment takes that clause in, or "chiếm trên 30% GRDP" says nothing.
+        if inside and text[at - 2:at] == ", " and text[end:end + 1] != ",":
+            opened = max(text.rfind(". ", 0, at), text.rfind(": ", 0, at), text.rfind("; ", 0, at))
+            pos = opened + 2 if opened >= 0 else 0
     if inside:
         out.append(text[pos:])
     return " ".join(out)
@@ -130,16 +139,16 @@ def year_segment(text: str, year: int) -> str:
 TARGET_WORDS = frozenset(fold(w) for w in "mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố gì".split())
 
 
-def year_targets(q: Query, rows: list[dict]) -> list[str]:
+def year_targets(year: int, rows: list[dict]) -> list[str]:
     """Bullet points of one year's targets, from the top document's passages."""
-    year = q.years[0]
     bullets: list[str] = []
     for row in rows:
-        segment = year_segment(row["text"], year)
+        segment = year_segment(row["text"], year, row.get("lead_year"))
         for clause in re.split(r";\s+|(?<=[.:])\s+(?=[A-ZĐÀ-Ỹ0-9])", segment):
-            clause = clause.strip(" .;…")
-            clause = re.sub(r"^(?:đến|năm)\s+(?:năm\s+)?\d{4}\s*,?\s*", "", clause, flags=re.IGNORECASE)
-            if re.search(r"\d+\s*%|\d+/\d+|\bmức độ \d", clause) and 10 < len(clause) < 300:
+            clause = clause.strip(" .,;…")
+            clause = re.sub(rf"^(?:đến|năm)\s+(?:năm\s+)?{year}\s*,?\s*", "", clause, flags=re.IGNORECASE)
+            # A share ("90%", "13/13 xã") or a level; not a date ("tháng 12/2021").
+            if re.search(r"\d+\s*%|(?<![/\d])\d{1,3}/\d{1,3}(?![/\d])|\bmức độ \d", clause) and 10 < len(clause) < 300:
                 clause = clause[0].upper() + clause[1:]
                 if clause not in bullets:
                     bullets.append(clause)

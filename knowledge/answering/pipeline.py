@@ -26,10 +26,11 @@ from index.text import fold, normalize
 from .. import provinces as gz
 from ..conversation import Context, Resolved, resolve
 from ..facts import asked_facts, instrument_titles
+from ..metadata import KIND_LABELS
 from ..store import KnowledgeBase
 from .analysis import Query, off_topic, parse
 from .answer_type import not_stated
-from .candidates import TARGET_WORDS, extract, lead_year, quotable, year_targets
+from .candidates import TARGET_WORDS, YEAR_MENTION, extract, lead_year, quotable, year_targets
 from .compose import article_lead, concluded, fact_answer, merger_note, source, where
 from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import Abbreviations, Speller, counted_noun
@@ -164,7 +165,10 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     # Cite passages from the best document first, then others among the leaders.
     cited = [r for r in found.rows if r["doc_id"] == top["doc_id"]][:k]
     cited = (cited + [r for r in found.rows[:k * 2] if r["doc_id"] != top["doc_id"]])[:k]
-    text = _year_targets(q, weights, found, top)
+    text = _year_targets(kb, q, weights, found, top, asked)
+    if isinstance(text, Answer):  # the document sets no targets for that year
+        text.notice = notice
+        return concluded(text, resolved, q, top["id"])
     if not text:  # a year's target list answers itself; a quote must be checked
         cited = _dated(kb, q, cited)
         text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
@@ -240,20 +244,38 @@ def _dated(kb: KnowledgeBase, q: Query, rows: list[dict]) -> list[dict]:
     return [dict(r, lead_year=lead_year(kb, r)) for r in rows] if q.years else rows
 
 
-def _year_targets(q: Query, weights: dict[str, float], found: Retrieved, top: dict) -> str:
+def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found: Retrieved, top: dict,
+                  asked: str) -> str | Answer:
     """"Mục tiêu năm 2025 của X": every target of that year in the best document, as bullets;
-    "" when the question asks for no year's targets, or the document lists none."""
+    "" when the question asks for no year's targets, or the document lists none of that topic.
+
+    Asked for the targets of a year the document sets none for ("… cho năm 2035?"), the answer
+    says so and gives the years it does set targets for, rather than quoting a sentence about
+    another year."""
     if not (q.targets and q.years):
         return ""
-    bullets = year_targets(q, [r for r in found.rows if r["doc_id"] == top["doc_id"]][:8])
+    rows = _dated(kb, q, sorted([r for r in found.rows if r["doc_id"] == top["doc_id"]][:8], key=lambda r: r["seq"]))
+    bullets = year_targets(q.years[0], rows)  # in the document's order
     # A target about something ("… về dịch vụ công trực tuyến") keeps the bullets about it, and
     # none means the quote path decides.
     topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS}
     if len(topic) > 2:
         bullets = [b for b in bullets if coverage(topic, b) >= 0.5]
-    if len(bullets) < (2 if len(topic) <= 2 else 1):
+    if bullets:
+        return f"Mục tiêu năm {q.years[0]}{where(q, top)}:\n" + "\n".join(f"• {b}" for b in bullets)
+    if len(topic) > 2:
         return ""
-    return f"Mục tiêu năm {q.years[0]}{where(q, top)}:\n" + "\n".join(f"• {b}" for b in bullets)
+    years = sorted({int(y) for r in rows for y in YEAR_MENTION.findall(r["text"])} - set(q.years))
+    others = {y: listed for y in years if (listed := year_targets(y, rows))}
+    if not others:
+        return ""
+    label = KIND_LABELS.get(top["kind"], "Văn bản")
+    text = "\n".join([f"{label} «{top['title']}»{where(q, top)} không nêu mục tiêu cho năm {q.years[0]}.",
+                      *(f"Văn bản đặt mục tiêu năm {y}:\n" + "\n".join(f"• {b}" for b in listed[:6])
+                        for y, listed in others.items())])
+    return Answer(asked, text, sources=[source(top, found.score(top))], abstained=True,
+                  province=q.places[0].label() if q.places else None, year=q.years[0],
+                  features={"targets_for": sorted(others)})
 
 
 def _more(found: Retrieved, cited: list[dict]) -> list[int]:
