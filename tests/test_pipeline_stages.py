@@ -65,6 +65,15 @@ class TestCandidates:
         text, quoted, row = extract(q, weights, rows)
         assert "80%" in text and "coi trọng" not in text and row is rows[0]
 
+    def test_each_item_of_a_list_run_into_one_line_is_quoted_alone_and_another_years_is_left_out(self):
+        q = parse(DOCS, "Kinh tế số năm 2025 chiếm bao nhiêu phần trăm GRDP?", None)
+        weights = {"kinh": 1.0, "te": 1.0, "so": 1.0, "chiem": 1.0, "grdp": 2.0}
+        rows = [_row(1, "1. Đến năm 2025: - 80% hồ sơ được xử lý trực tuyến; - Kinh tế số chiếm 15% GRDP; "
+                        "- 70% người dân có định danh điện tử. 2. Đến năm 2030: - Kinh tế số chiếm 25% GRDP.")]
+        text, quoted, row = extract(q, weights, rows)
+        assert "15% GRDP" in text
+        assert "80%" not in text and "70%" not in text and "25%" not in text
+
 
 class TestYearTargets:
     def test_a_list_opened_by_its_year_in_the_passage_before_is_read_under_that_year(self):
@@ -78,6 +87,11 @@ class TestYearTargets:
         rows = [_row(1, "Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP. Tỉnh tập trung.")]
         assert year_targets(2025, rows) == ["Kinh tế số chiếm 20% GRDP"]
         assert year_targets(2030, rows) == ["Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP"]
+
+    def test_list_markers_are_not_part_of_a_bullet(self):
+        rows = [_row(1, "1. Đến năm 2025: - 80% hồ sơ được xử lý trực tuyến; - Kinh tế số chiếm 15% GRDP. "
+                        "2. Đến năm 2030: - Kinh tế số chiếm 25% GRDP.")]
+        assert year_targets(2025, rows) == ["80% hồ sơ được xử lý trực tuyến", "Kinh tế số chiếm 15% GRDP"]
 
     def test_a_date_is_not_a_target_figure(self):
         rows = [_row(1, "Đến năm 2030, 90% hồ sơ được xử lý trên mạng. Phát biểu tại hội nghị vào tháng "

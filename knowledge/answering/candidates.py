@@ -28,12 +28,15 @@ YEAR_MENTION = re.compile(r"(?:năm|đến)\s+(20\d\d)")
 
 
 def sentences(text: str, year: int | None = None) -> list[tuple[str, int | None]]:
-    """Sentences (long enumerations cut at semicolons), each with the year it speaks of:
-    the last "năm 2025" / "đến 2030" seen so far (``year``: the one the passage starts under),
-    as a reader would take it."""
+    """Sentences (long enumerations cut at semicolons, list items apart), each with the year it
+    speaks of: the last "năm 2025" / "đến 2030" seen so far (``year``: the one the passage starts
+    under), as a reader would take it."""
     out = []
     for s in split_sentences(text):
         parts = [c.strip() for c in re.split(r"(?<=;)\s+", s) if c.strip()] if len(s) > 300 else [s]
+        # "Đến năm 2025: - 80% hồ sơ …; - 70% người dân …": each item of a list run into one line
+        # (a passage's lines are joined) is a unit of its own.
+        parts = [item for part in parts for item in re.split(r"(?<=[:;])\s+(?=[-–•+]\s)", part)]
         for part in parts:
             mentioned = YEAR_MENTION.search(part)
             if mentioned:
@@ -145,8 +148,8 @@ def year_targets(year: int, rows: list[dict]) -> list[str]:
     for row in rows:
         segment = year_segment(row["text"], year, row.get("lead_year"))
         for clause in re.split(r";\s+|(?<=[.:])\s+(?=[A-ZĐÀ-Ỹ0-9])", segment):
-            clause = clause.strip(" .,;…")
-            clause = re.sub(rf"^(?:đến|năm)\s+(?:năm\s+)?{year}\s*,?\s*", "", clause, flags=re.IGNORECASE)
+            clause = re.sub(rf"^(?:đến|năm)\s+(?:năm\s+)?{year}\s*,?\s*", "", clause.strip(), flags=re.IGNORECASE)
+            clause = re.sub(r"^[\s:\-–•+*]+", "", clause).strip(" .,;…")  # a list item's marker
             # A share ("90%", "13/13 xã") or a level; not a date ("tháng 12/2021").
             if re.search(r"\d+\s*%|(?<![/\d])\d{1,3}/\d{1,3}(?![/\d])|\bmức độ \d", clause) and 10 < len(clause) < 300:
                 clause = clause[0].upper() + clause[1:]
@@ -253,6 +256,8 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         bar = same_bar if cand[1] == best[1] else 0.95
         if cand[0] < best[0] * bar or total + len(cand[3]) > MAX_ANSWER_CHARS or len(chosen) >= most:
             continue
+        if q.quantity and q.years and cand[4] is not None and cand[4] not in q.years:
+            continue  # a figure for another year is not part of the answer
         chosen.append(cand)
         total += len(cand[3])
     # "Gồm mấy mô đun? Nâng cao thì cần thêm mấy?": each question of the message gets its own best unit.
