@@ -121,9 +121,12 @@ _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)?")
 EMPTY = Abbreviations({}, {})
 
 # "nghị định số mấy", "QĐ nào" (read "quyết định nào"), "số hiệu": a question asking which
-# instrument. "số nào" alone is not enough: "chuyển đổi số nào" ends the same way.
-DOCUMENT_ASK = (r"\b(so may|so hieu|so bao nhieu|la so nao|(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|"
-                r"ke hoach|chi thi|van ban)( so)? nao)\b")
+# instrument. "số nào" alone is not enough: "chuyển đổi số nào" ends the same way; nor is "số
+# mấy" / "số bao nhiêu" followed by more than a particle or the next question: "kinh tế số bao
+# nhiêu % GRDP" asks a share of the digital economy.
+_ASK_ENDS = r"(?=\s*(?:[,.;:?!]|$)|\s+(?:vay|a|nhi|nhe|the|ha|day|roi|va|ngay|nam|thong|ban|ky|co|do)\b)"
+DOCUMENT_ASK = (rf"\b((?:so may|so bao nhieu){_ASK_ENDS}|so hieu|la so nao|(nghi quyet|nghi dinh|luat|quyet dinh|"
+                r"thong tu|ke hoach|chi thi|van ban)( so)? nao)\b")
 
 # What a question asks for, from its (folded) wording. Each entry is a general interrogative
 # of Vietnamese, not a phrase of any particular question.

@@ -136,6 +136,15 @@ def test_the_targets_of_a_year_the_document_does_not_cover_are_not_stated(small_
     assert "năm 2025" in ans.text and "85%" in ans.text and ans.sources[0].doc == "lang-son-2025.md"
 
 
+def test_a_share_asked_after_a_word_ending_in_so_is_not_taken_for_a_document_number(small_kb_copy):
+    small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
+    ans = answer(small_kb_copy, "Tỉnh mình đặt mục tiêu hồ sơ xử lý trực tuyến bao nhiêu % năm 2025 ạ?",
+                 province="Lạng Sơn")
+    assert not ans.abstained and "85%" in ans.text
+    ans = answer(small_kb_copy, "Lạng Sơn mục tiêu chữ ký số bao nhiêu % năm 2025?")
+    assert not ans.abstained and "60%" in ans.text and "15/KH-UBND" not in ans.text.split("Nguồn")[0]
+
+
 def test_a_figure_of_another_topic_is_not_given_as_the_answer(small_kb_copy):
     small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
     gap = answer(small_kb_copy, "Lạng Sơn dành bao nhiêu tỷ đồng ngân sách cho chuyển đổi số năm 2025?")

@@ -52,6 +52,11 @@ def test_what_is_asked_about_a_document():
     assert asked_facts("cơ quan nào theo dõi, đánh giá chỉ tiêu này?") == []
     assert asked_facts("Dịch vụ công trực tuyến mức độ 4 là gì?") == []
     assert asked_facts("có mô hình chuyển đổi số nào ở công an thị trấn không?") == []
+    # "số bao nhiêu" after a word ending in "số" asks a figure of it, not a document's number.
+    assert asked_facts("Tỉnh mình đặt mục tiêu kinh tế số bao nhiêu % GRDP năm 2025 ạ?") == []
+    assert asked_facts("kinh te so bao nhieu phan tram grdp") == []
+    assert asked_facts("luat nay so may, thong qua ngay nao") == ["number", "issued"]
+    assert asked_facts("van ban do so may vay") == ["number"]
 
 
 CODIFICATION = ("(Điều 1 Luật số 67/2006/QH11 Công nghệ thông tin ngày 29/06/2006 của Quốc hội, có hiệu lực thi "
