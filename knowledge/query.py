@@ -195,6 +195,10 @@ def counted_noun(question: str) -> str | None:
         following = folded[i + 1]
         if asks and following not in _NOT_COUNTED and not following.isdigit():
             return words[i + 1]
+    # "Tỷ lệ … là bao nhiêu?": a share, answered by a percentage ("%" reads "phần trăm"), not by
+    # a count of something else ("09 tuyến cáp quang biển").
+    if re.search(r"\bt[iy] le\b", " ".join(folded)) and {"nhieu", "may"} & set(folded):
+        return "phần" if has_diacritics(question) else "phan"
     return None
 
 

@@ -11,6 +11,7 @@ from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
 from knowledge.answering.retrieve import folded_syllables, names, question_phrases
 from knowledge.answering.scope import scope
+from knowledge.query import counted_noun
 
 DOCS = [
     {"id": 1, "title": "Nghị quyết về chuyển đổi số", "kind": "resolution", "numbers": ["08-NQ/TU"],
@@ -107,6 +108,16 @@ class TestAnswerType:
         gap = not_stated(q, weights, _row(1, ""), [("Huyện có 15 văn bản chỉ đạo.", None)], q.text, {}, 0.3)
         assert gap is not None and gap.abstained and "không nêu con số" in gap.text
         assert not_stated(q, weights, _row(1, ""), [("Huyện có 12 máy chủ.", None)], q.text, {}, 0.3) is None
+
+    def test_a_share_is_not_answered_by_a_count(self):
+        question = "Tỷ lệ tuyến cáp quang đưa vào hoạt động là bao nhiêu?"
+        q = parse(DOCS, question, None)
+        q.counted = counted_noun(question)
+        weights = {"ty": 1.0, "le": 1.0, "tuyen": 1.0, "cap": 1.0, "quang": 1.0}
+        gap = not_stated(q, weights, _row(1, ""), [("Số tuyến cáp quang biển mới: 09 tuyến.", None)], q.text, {}, 0.3)
+        assert gap is not None and gap.abstained
+        assert not_stated(q, weights, _row(1, ""), [("Tỷ lệ tuyến cáp quang hoạt động: 90%.", None)],
+                          q.text, {}, 0.3) is None
 
     def test_a_figure_for_another_year_is_not_the_answer(self):
         q = parse(DOCS, "Tỷ lệ hồ sơ trực tuyến năm 2025 là bao nhiêu?", None)

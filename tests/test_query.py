@@ -236,6 +236,9 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     ("bao nhieu ho so duoc xu ly", "ho"),
     ("Máy tính của xã có mấy?", None),  # "máy" is no "mấy", and nothing follows "mấy"
     ("chiếm bao nhiêu?", None),
+    ("Tỷ lệ hộ gia đình có cáp quang là bao nhiêu?", "phần"),  # a share: a percentage
+    ("ti le nguoi dan dung dvctt la bao nhieu", "phan"),
+    ("Tỷ lệ bao nhiêu người dân có tài khoản?", "người"),  # the thing counted, when named
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun
