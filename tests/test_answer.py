@@ -74,6 +74,13 @@ def test_my_province_without_a_saved_one_asks_for_it(full_kb):
     assert ans.abstained and "/tinh" in ans.text
 
 
+def test_a_figure_of_a_years_target_is_quoted_with_the_clause_that_says_what_it_counts(full_kb):
+    # "…: 100% … đối với cấp tỉnh; 90% đối với cấp huyện; 70% đối với cấp xã": a bullet cut from
+    # its subject would not show that 70% is the share of work files handled online.
+    ans = answer(full_kb, "Cần Thơ đặt mục tiêu bao nhiêu % hồ sơ cấp xã xử lý trên mạng năm 2030?")
+    assert not ans.abstained and "70% đối với cấp xã" in ans.text and "hồ sơ" in ans.text
+
+
 def test_year_targets_are_listed_as_bullets(full_kb):
     ans = answer(full_kb, "Mục tiêu năm 2025 của tỉnh Đắk Lắk?")
     bullets = [line for line in ans.text.splitlines() if line.startswith("• ")]

@@ -67,6 +67,15 @@ def test_question_types_are_detected_with_or_without_diacritics(question, kind):
     assert kind in question_types(question)
 
 
+@pytest.mark.parametrize("question,kind", [
+    ("quang tri muc tieu ty le nguoi dan co tai khoan dinh danh dien tu nam 2025", "when"),  # "điện tử năm"
+    ("giao dich dien tu ngay cang pho bien o dau", "day"),
+    ("Kinh tế số bao nhiêu % GRDP?", "document"),
+])
+def test_words_that_only_look_like_an_interrogative_ask_nothing(question, kind):
+    assert kind not in question_types(question)
+
+
 def test_an_answer_of_the_asked_type_is_recognised():
     assert holds_answer("quantity", "đạt 80% dân số") and not holds_answer("quantity", "đạt mức cao")
     assert holds_answer("when", "hoàn thành trong tháng 6/2025") and not holds_answer("when", "sớm nhất có thể")

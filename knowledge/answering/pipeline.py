@@ -252,13 +252,15 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     Asked for the targets of a year the document sets none for ("… cho năm 2035?"), the answer
     says so and gives the years it does set targets for, rather than quoting a sentence about
     another year."""
-    if not (q.targets and q.years):
+    # A target about something ("… về dịch vụ công trực tuyến") keeps the bullets about it, and
+    # none means the quote path decides; so does a figure asked about it ("bao nhiêu % hồ sơ cấp
+    # xã …"): the quote holds the clause with the figure ("…; 70% đối với cấp xã"), which a
+    # bullet cut from its subject ("70% đối với cấp xã") would not show to be about it.
+    topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS}
+    if not (q.targets and q.years) or (q.quantity and len(topic) > 2):
         return ""
     rows = _dated(kb, q, sorted([r for r in found.rows if r["doc_id"] == top["doc_id"]][:8], key=lambda r: r["seq"]))
     bullets = year_targets(q.years[0], rows)  # in the document's order
-    # A target about something ("… về dịch vụ công trực tuyến") keeps the bullets about it, and
-    # none means the quote path decides.
-    topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS}
     if len(topic) > 2:
         bullets = [b for b in bullets if coverage(topic, b) >= 0.5]
     if bullets:
