@@ -152,6 +152,15 @@ def test_a_share_asked_after_a_word_ending_in_so_is_not_taken_for_a_document_num
     assert not ans.abstained and "60%" in ans.text and "15/KH-UBND" not in ans.text.split("Nguồn")[0]
 
 
+def test_a_count_of_the_people_asked_about_is_not_enough_without_the_topic(small_kb_copy):
+    small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
+    # "60% người dân trưởng thành có chữ ký số" counts people, but not people with e-wallets.
+    gap = answer(small_kb_copy, "Lạng Sơn có bao nhiêu người dân có ví điện tử năm 2025?")
+    assert gap.abstained and "60%" not in gap.text.split("Văn bản có nói")[0]
+    right = answer(small_kb_copy, "Lạng Sơn có bao nhiêu người dân có chữ ký số năm 2025?")
+    assert not right.abstained and "60%" in right.text
+
+
 def test_a_figure_of_another_topic_is_not_given_as_the_answer(small_kb_copy):
     small_kb_copy.ingest_bytes("lang-son-2025.md", LANG_SON.encode())
     gap = answer(small_kb_copy, "Lạng Sơn dành bao nhiêu tỷ đồng ngân sách cho chuyển đổi số năm 2025?")
