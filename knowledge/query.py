@@ -125,8 +125,11 @@ EMPTY = Abbreviations({}, {})
 # mấy" / "số bao nhiêu" followed by more than a particle or the next question: "kinh tế số bao
 # nhiêu % GRDP" asks a share of the digital economy.
 _ASK_ENDS = r"(?=\s*(?:[,.;:?!]|$)|\s+(?:vay|a|nhi|nhe|the|ha|day|roi|va|ngay|nam|thong|ban|ky|co|do)\b)"
-DOCUMENT_ASK = (rf"\b((?:so may|so bao nhieu){_ASK_ENDS}|so hieu|la so nao|(nghi quyet|nghi dinh|luat|quyet dinh|"
-                r"thong tu|ke hoach|chi thi|van ban)( so)? nao)\b")
+_KINDS = r"(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|ke hoach|chi thi|van ban)"
+# "Tỉnh có NQ chuyển đổi số nào?": a kind, a few words of what it is about, and "nào" ending the
+# question ("trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?" asks for a task, not a document).
+DOCUMENT_ASK = (rf"\b((?:so may|so bao nhieu){_ASK_ENDS}|so hieu|la so nao|{_KINDS}( so)? nao|"
+                rf"(?:co|la) {_KINDS}(?: \w+){{1,4}} nao(?=\W*$))\b")
 
 # What a question asks for, from its (folded) wording. Each entry is a general interrogative
 # of Vietnamese, not a phrase of any particular question.

@@ -264,6 +264,11 @@ def test_who_signed_a_resolution_named_without_marks_is_read_from_its_signature_
     assert not ans.abstained and "Nguyễn Hòa Bình" in ans.text and "03/NQ-CP" in ans.text
 
 
+def test_which_resolution_a_province_has_is_answered_with_its_number(full_kb):
+    ans = answer(full_kb, "Đắk Lắk mới (gồm cả Phú Yên) có NQ chuyển đổi số nào?")
+    assert not ans.abstained and ans.text.startswith("Nghị quyết số 04/NQ-TU")
+
+
 def test_a_resolution_named_by_its_number_is_quoted_before_texts_that_only_cite_it(full_kb):
     # NQ 03 cites NQ 57 in its title and repeats the same target in its indicator table.
     ans = answer(full_kb, "Theo NQ 57 đến năm 2030 quy mô kinh tế số đạt bao nhiêu phần trăm GDP?")

@@ -57,6 +57,10 @@ def test_what_is_asked_about_a_document():
     assert asked_facts("kinh te so bao nhieu phan tram grdp") == []
     assert asked_facts("luat nay so may, thong qua ngay nao") == ["number", "issued"]
     assert asked_facts("van ban do so may vay") == ["number"]
+    # "có <kind> … nào?" ending the question asks which instrument; a task "nào" does not.
+    assert asked_facts("Đắk Lắk có nghị quyết chuyển đổi số nào?") == ["number"]
+    assert asked_facts("tinh toi co ke hoach cds nao") == ["number"]
+    assert asked_facts("Trong nghị quyết 03 có nhiệm vụ nào nhắc tỉnh tôi không?") == []
 
 
 CODIFICATION = ("(Điều 1 Luật số 67/2006/QH11 Công nghệ thông tin ngày 29/06/2006 của Quốc hội, có hiệu lực thi "
