@@ -6,7 +6,7 @@ from index.hits import Hits
 from index.hybrid import HybridRetriever
 from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
-from knowledge.answering.candidates import extract, year_targets
+from knowledge.answering.candidates import extract, of_year, sentences, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
 from knowledge.answering.retrieve import folded_syllables, names, question_phrases
@@ -88,6 +88,15 @@ class TestYearTargets:
         rows = [_row(1, "Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP. Tỉnh tập trung.")]
         assert year_targets(2025, rows) == ["Kinh tế số chiếm 20% GRDP"]
         assert year_targets(2030, rows) == ["Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP"]
+
+    def test_a_sentence_speaking_of_two_years_answers_for_both_and_a_written_date_sets_none(self):
+        units = sentences("Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP. "
+                          "Tỉnh tập trung vào 8 lĩnh vực. Nghị quyết ban hành ngày 24 tháng 12 năm 2021. "
+                          "Hạ tầng số phủ 100% số xã.")
+        assert units[0][1] == frozenset({2025, 2030}) and of_year(units[0][1], [2030])
+        assert units[1][1] == 2030  # the sentences after it speak of the last year named
+        # "ngày 24 tháng 12 năm 2021" dates its own sentence, not the targets after it.
+        assert units[2][1] == 2021 and units[3][1] == 2030
 
     def test_list_markers_are_not_part_of_a_bullet(self):
         rows = [_row(1, "1. Đến năm 2025: - 80% hồ sơ được xử lý trực tuyến; - Kinh tế số chiếm 15% GRDP. "

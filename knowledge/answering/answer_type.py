@@ -10,6 +10,7 @@ from index.text import syllables
 
 from ..metadata import KIND_LABELS
 from .analysis import Query
+from .candidates import of_year
 from .compose import where
 from ..query import ANSWER_KINDS, counts, holds_answer
 from .retrieve import coverage, names, phrase_coverage
@@ -43,7 +44,7 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     # year asked (a 2030 figure does not answer a question about 2025).
     counted = q.counted if "quantity" in kinds else None
     holding = [u for u, year in quoted if all(holds_answer(kind, u) for kind in kinds)
-               and (not q.years or year is None or year in q.years)
+               and (not q.years or year is None or of_year(year, q.years))
                and (counted is None or counts(u, counted))]
     covered = max((coverage(weights, read(u)) for u in holding), default=0.0)
     shown = " ".join([context, *map(read, holding)])

@@ -24,10 +24,11 @@ LEAD_YEAR_PASSAGES = 4
 
 
 # "năm 2025", "đến 2030": the year a sentence, a passage or a table group speaks of.
-YEAR_MENTION = re.compile(r"(?:năm|đến)\s+(20\d\d)")
+# A date written out ("ngày 09 tháng 01 năm 2025") dates a text; it sets no year it speaks of.
+YEAR_MENTION = re.compile(r"(?<!tháng \d )(?<!tháng \d\d )(?:năm|đến)\s+(20\d\d)")
 
 
-def sentences(text: str, year: int | None = None) -> list[tuple[str, int | None]]:
+def sentences(text: str, year: int | None = None) -> list[tuple[str, int | frozenset[int] | None]]:
     """Sentences (long enumerations cut at semicolons, list items apart), each with the year it
     speaks of: the last "năm 2025" / "đến 2030" seen so far (``year``: the one the passage starts
     under), as a reader would take it."""
@@ -38,13 +39,22 @@ def sentences(text: str, year: int | None = None) -> list[tuple[str, int | None]
         # (a passage's lines are joined) is a unit of its own.
         parts = [item for part in parts for item in re.split(r"(?<=[:;])\s+(?=[-–•+]\s)", part)]
         for part in parts:
-            mentioned = YEAR_MENTION.search(part)
+            mentioned = [int(y) for y in YEAR_MENTION.findall(part)]
             if mentioned:
-                year = int(mentioned.group(1))
+                # "Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP" speaks of
+                # both years; the sentences after it, of the last one.
+                year = mentioned[-1]
+                out.append((part, frozenset(mentioned) if len(set(mentioned)) > 1 else year))
+                continue
             # "tháng 12/2021" dates the sentence itself, without setting the year for the next ones.
-            dated = re.search(r"(?<![\d/])(?:\d{1,2}/)?(20\d\d)(?![\d/])", part) if not mentioned else None
+            dated = re.search(r"(?<![\d/])(?:\d{1,2}/)?(20\d\d)(?![\d/])", part)
             out.append((part, int(dated.group(1)) if dated else year))
     return out
+
+
+def of_year(year: int | frozenset[int] | None, asked: list[int]) -> bool:
+    """Whether a unit speaking of ``year`` (one, or several years) speaks of one of ``asked``."""
+    return bool(year & set(asked)) if isinstance(year, frozenset) else year in asked
 
 
 def _longest_shared_run(question: list[str], sentence: str) -> int:
@@ -91,7 +101,7 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     if q.quantity and holds_answer("quantity", sentence):
         score += 0.15
     if q.years:
-        if year in q.years:
+        if of_year(year, q.years):
             score += 0.15
         elif year is not None:
             score -= 0.15  # a figure for another year is not the answer
@@ -256,7 +266,7 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         bar = same_bar if cand[1] == best[1] else 0.95
         if cand[0] < best[0] * bar or total + len(cand[3]) > MAX_ANSWER_CHARS or len(chosen) >= most:
             continue
-        if q.quantity and q.years and cand[4] is not None and cand[4] not in q.years:
+        if q.quantity and q.years and cand[4] is not None and not of_year(cand[4], q.years):
             continue  # a figure for another year is not part of the answer
         chosen.append(cand)
         total += len(cand[3])
