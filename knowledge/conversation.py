@@ -89,14 +89,23 @@ def _years(text: str) -> list[int]:
     return [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)]
 
 
+# Interrogatives of two syllables, one of which is a content word elsewhere ("khi nào": when;
+# "bao giờ": when; "ra sao": how), as folded pairs.
+_ASKING_PAIRS = frozenset({("khi", "nao"), ("luc", "nao"), ("bao", "gio"), ("ra", "sao")})
+
+
 def topic_words(text: str) -> list[str]:
     """The syllables of ``text`` that say what it is about: no places, years, question or chat words."""
     place_words = {w for name, _ in gz.find_places(text) for n in (name, *gz.place(name).scope)
                    for w in fold(n).split()}
+    tokens = syllables(text)
+    folded_tokens = [fold(t) for t in tokens]
+    asking = {i + k for i, pair in enumerate(zip(folded_tokens, folded_tokens[1:])) if pair in _ASKING_PAIRS
+              for k in (0, 1)}
     out = []
-    for token in syllables(text):
-        folded = fold(token)
-        if is_stopword(token) or folded in _CHAT_WORDS or folded in place_words or re.fullmatch(r"\d{4}", folded):
+    for i, (token, folded) in enumerate(zip(tokens, folded_tokens)):
+        if i in asking or is_stopword(token) or folded in _CHAT_WORDS or folded in place_words \
+                or re.fullmatch(r"\d{4}", folded):
             continue
         out.append(token)
     return out

@@ -178,6 +178,28 @@ def test_follow_up_questions_continue_the_conversation(full_kb):
     assert alone.reading is None
 
 
+def test_another_year_named_in_the_same_sentence_answers_the_follow_up(full_kb):
+    first = answer(full_kb, "Hòa Bình muốn kinh tế số chiếm bao nhiêu GRDP năm 2025?")
+    assert "20% GRDP" in first.text
+    # "Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP"
+    later = answer(full_kb, "còn 2030 thì sao", context=first.context)
+    assert not later.abstained and "30% GRDP" in later.text
+
+
+def test_a_follow_up_about_the_quoted_article_asks_about_its_instrument(full_kb):
+    first = answer(full_kb, "Luật CNTT cấm những hành vi nào?")
+    assert "Luật 67/2006/QH11" in first.text
+    later = answer(full_kb, "luật đó có hiệu lực từ khi nào?", context=first.context)
+    assert "67/2006/QH11" in later.text and "01/01/2007" in later.text
+
+
+def test_a_task_rows_deadline_is_asked_for_in_a_follow_up(full_kb):
+    first = answer(full_kb, "NQ 03 giao bộ nào xây dựng văn bản hướng dẫn Luật Dữ liệu?")
+    assert "Bộ Công an" in first.text
+    later = answer(full_kb, "hạn hoàn thành khi nào?", context=first.context)
+    assert later.reading and "7/2025" in later.text
+
+
 def test_a_new_question_does_not_inherit_the_old_province(full_kb):
     first = answer(full_kb, "Đắk Lắk muốn kinh tế số chiếm bao nhiêu GRDP vào năm 2025?")
     ans = answer(full_kb, "Dịch vụ công trực tuyến toàn trình là gì?", context=first.context)

@@ -42,6 +42,13 @@ def test_a_question_about_the_cited_document_is_a_follow_up():
         assert resolve(question, _context(), now=1100).follow_up, question
 
 
+def test_the_words_that_ask_when_name_no_topic():
+    # "khi nào", "bao giờ": "khi" and "giờ" are no topic, so "hạn hoàn thành khi nào?" is short.
+    for question in ("hạn hoàn thành khi nào?", "han hoan thanh bao gio"):
+        r = resolve(question, _context(types=["who"]), now=1100)
+        assert r.follow_up and [w.lower() for w in r.own][:3] in (["hạn", "hoàn", "thành"], ["han", "hoan", "thanh"])
+
+
 def test_a_new_topic_with_a_continuation_keeps_only_the_province_and_year():
     r = resolve("còn hạ tầng cáp quang đến hộ gia đình của tỉnh thì sao?", _context(), now=1100)
     assert r.follow_up and "Đắk Lắk" in r.text and "2025" in r.text

@@ -213,7 +213,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         province=q.places[0].label() if q.places else (", ".join(gz.describe_former(p) for p in top["provinces"]) or None),
         year=q.years[0] if q.years else None,
         more=_more(found, cited), notice=notice, features=features,
-    ), resolved, q, top["id"])
+    ), resolved, q, cited[0]["id"])  # a follow-up ("luật đó …", "hạn khi nào?") is about what was quoted
 
 
 def _referred(kb: KnowledgeBase, q: Query, weights: dict[str, float], top: dict, quoted: list, cited: list[dict],
