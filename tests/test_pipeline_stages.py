@@ -235,8 +235,10 @@ class TestQuoting:
         own = [("Quyết định 06/QĐ-TTg phê duyệt Đề án 06 về dân cư.", None)]
         assert not_stated(q, weights, _row(1, ""), own, q.text, {}, 0.3, phrases={}, min_phrase_coverage=0.3) is None
 
-    def test_a_yes_no_question_is_answered_by_the_rule_with_its_own_modal(self):
-        q = parse(DOCS, "Gửi văn bản điện tử cho cơ quan có bắt buộc phải có chữ ký điện tử không?", None)
+    @pytest.mark.parametrize("question", ["Gửi văn bản điện tử cho cơ quan có bắt buộc phải có chữ ký điện tử không?",
+                                          "gui van ban dien tu cho co quan co bat buoc phai co chu ky dien tu khong"])
+    def test_a_yes_no_question_is_answered_by_the_rule_with_its_own_modal(self, question):
+        q = parse(DOCS, question, None)
         weights = {"gui": 1.0, "van": 1.0, "ban": 1.0, "dien": 1.0, "tu": 1.0, "co": 0.5, "quan": 0.5, "bat": 1.0,
                    "buoc": 1.0, "chu": 1.0, "ky": 1.0}
         rows = [_row(1, "Khi gửi văn bản điện tử cho cơ quan, người gửi có trách nhiệm dùng chữ ký điện tử."),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from index.text import fold, folded_words, split_sentences
+from index.text import fold, folded_words, has_diacritics, split_sentences
 
 from ..chunking import table_cells
 from ..store import KnowledgeBase
@@ -71,15 +71,20 @@ def _longest_shared_run(question: list[str], sentence: str) -> int:
 
 
 # The modal words of Vietnamese rules: an obligation, a permission, a ban, an exemption.
-_RULE = re.compile(r"\b(?:phải|không phải|không được|được phép|được|nghiêm cấm|bị cấm|cấm|bắt buộc|"
-                   r"không nhất thiết|có quyền|có trách nhiệm|có nghĩa vụ|miễn)\b", re.IGNORECASE)
+_RULE_WORDS = ("phải", "không phải", "không được", "được phép", "được", "nghiêm cấm", "bị cấm", "cấm", "bắt buộc",
+               "không nhất thiết", "có quyền", "có trách nhiệm", "có nghĩa vụ", "miễn")
+_RULE = re.compile(r"\b(?:" + "|".join(_RULE_WORDS) + r")\b", re.IGNORECASE)
+# The same words typed without marks, for a question typed so ("co bat buoc phai ... khong").
+_FOLDED_RULE = re.compile(r"\b(?:" + "|".join(fold(w) for w in _RULE_WORDS) + r")\b")
 
 
 @lru_cache(maxsize=4096)
 def _modals(text: str) -> frozenset[str]:
-    """The modal words of ``text``, negation set aside ("không phải" -> "phải"); the question's
-    are read once for all its sentences."""
-    return frozenset(re.sub(r"^không\s+", "", m.lower()) for m in _RULE.findall(text))
+    """The modal words of ``text``, folded, negation set aside ("không phải" -> "phai"); the
+    question's are read once for all its sentences."""
+    found = [fold(m.lower()) for m in _RULE.findall(text)] if has_diacritics(text) \
+        else _FOLDED_RULE.findall(folded_words(text))
+    return frozenset(re.sub(r"^khong\s+", "", m) for m in found)
 
 
 # What holding every asked kind of answer adds to a unit's score (its coverage is 0..1).
