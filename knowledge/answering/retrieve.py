@@ -147,9 +147,10 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
             s += 0.1
         # The document numbered so ("Theo NQ 57"), or a passage citing it; not every passage of a
         # document that cites it somewhere (NQ 03's indicator table is not NQ 57's text).
-        if q.numbers and any(n in body or (row["numbers"] and number_matches(n, row["numbers"][0]))
-                             or any(number_matches(n, own) for own in document_numbers(body)) for n in q.numbers):
-            s += 0.5
+        if q.numbers:
+            numbered = row["numbers"][:1] + document_numbers(body)  # its own number, then those it cites
+            if any(n in body or any(number_matches(n, own) for own in numbered) for n in q.numbers):
+                s += 0.5
         if q.definition and row["kind"] == "glossary":
             s += 0.3
         if q.definition:
