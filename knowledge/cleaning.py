@@ -51,6 +51,9 @@ _CROSS_REFERENCE = re.compile(r"\s*\(\s*(?:Điều|Khoản|Điểm|Mục|Chươn
                               r"(?:\([^()]*\)[^()]*)*\)", re.IGNORECASE)
 # Markdown escapes ("1\\.", "R\\&D", "\\*") are syntax, never text a reader should see.
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{}~])")  # CommonMark: any ASCII punctuation, but "|" stays for tables
+# "50 m2tại": an area or volume whose superscript was lost in conversion, glued to the next word.
+# Apart, "50 m2" is a figure of square metres and "tại" a word again.
+_GLUED_UNIT = re.compile(r"(\d\s?[kcdh]?m[23²³])(?=[^\W\d_])")
 _SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", ")")
 
 
@@ -148,6 +151,7 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
     """
     meta, text = _front_matter(normalize(text).replace("\r\n", "\n").replace("\r", "\n"))
     text = _CROSS_REFERENCE.sub("", text)
+    text = _GLUED_UNIT.sub(r"\1 ", text)
     if markdown:
         text = _MD_ESCAPE.sub(r"\1", text)
     lines = [line.rstrip() for line in text.split("\n")]

@@ -71,3 +71,9 @@ def test_signers_name_under_the_signature_block_stays():
     text, _ = clean("Điều 3. Nghị quyết này có hiệu lực từ ngày ký ban hành và được thực hiện trên toàn tỉnh.\n\n"
                     "TM. ỦY BAN NHÂN DÂN\n\nCHỦ TỊCH\n\nNguyễn Văn An\n")
     assert text.endswith("Nguyễn Văn An")
+
+
+def test_an_area_glued_to_the_next_word_is_set_apart():
+    # A lost superscript ("50 m²tại" -> "50 m2tại") must not hide the figure of square metres.
+    text = clean("Tổng diện tích tối thiểu 50 m2tại đô thị loại I; 30 m2tại các khu vực khác.")[0]
+    assert "50 m2 tại đô thị" in text and "30 m2 tại các" in text
