@@ -179,6 +179,7 @@ _DATE = re.compile(r"\b(?:\d{1,2}/)?\d{1,2}/\d{4}\b|\b(?:năm|quý|tháng)\s+[\d
                    r"|thường xuyên|hằng năm|hàng năm", re.IGNORECASE)
 _AGENT = re.compile(r"\b(Bộ|Sở|Ban|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh ủy|Thành ủy|Huyện ủy|Chính phủ|Quốc hội|"
                     r"Thủ tướng|Bí thư|Chủ tịch|Tổng Bí thư|Cục|Tổng cục|Viện|Trung tâm|Ngân hàng|Đài|Thông tấn|"
+                    r"Công an|Tòa án|Viện kiểm sát|Kho bạc|Thanh tra|Mặt trận|Đảng ủy|Đảng bộ|Bưu điện|Hải quan|"
                     r"cơ quan|doanh nghiệp|các bộ|địa phương|tổ chức|cá nhân)\b")
 
 
@@ -209,6 +210,8 @@ def counted_noun(question: str) -> str | None:
 # Units documents write as symbols, by the (folded) first syllable people type for them:
 # "bao nhiêu mét" is answered by "200 m".
 UNIT_SYMBOLS = {"met": "m", "ki": "km", "kilomet": "km"}
+# What a sum of money is written in ("85 tỷ đồng", "1,2 triệu USD"), for "bao nhiêu tiền".
+CURRENCY = frozenset({"đồng", "tỷ", "tỉ", "triệu", "nghìn", "ngàn", "usd", "vnđ", "vnd"})
 
 
 def counts(unit: str, noun: str) -> bool:
@@ -216,6 +219,8 @@ def counts(unit: str, noun: str) -> bool:
     "200 m" for "mét" (a figure of something else beside the noun, "100% các xóm có trạm BTS",
     is not a count of it)."""
     names = {noun, UNIT_SYMBOLS.get(fold(noun), noun)}
+    if fold(noun) == "tien":  # "bao nhiêu tiền": a sum of money, "85 tỷ đồng"
+        names |= CURRENCY if has_diacritics(noun) else {fold(c) for c in CURRENCY}
     read = unit.replace("%", " phần trăm ")  # as :func:`index.text.syllables` reads it
     lowered = read.lower() if has_diacritics(noun) else fold(read)
     if not any(name in lowered for name in names):

@@ -54,15 +54,17 @@ def protected_pdf(text: str, password: str = "mat-khau") -> bytes:
     return buf.getvalue()
 
 
-def docx_file(paragraphs: list[str], heading: str) -> bytes:
-    """A DOCX with a heading, paragraphs and a two-row table."""
+def docx_file(paragraphs: list[str], heading: str, table: list[list[str]] | None = None) -> bytes:
+    """A DOCX with a heading, paragraphs and a table (by default, of two rows)."""
     document = docx.Document()
     document.add_heading(heading, level=1)
     for p in paragraphs:
         document.add_paragraph(p)
-    table = document.add_table(rows=2, cols=2)
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Chỉ tiêu", "Kết quả"
-    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Kinh tế số", "20% GRDP"
+    rows = table or [["Chỉ tiêu", "Kết quả"], ["Kinh tế số", "20% GRDP"]]
+    grid = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for cells, values in zip(grid.rows, rows):
+        for cell, value in zip(cells.cells, values):
+            cell.text = value
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()

@@ -1,6 +1,7 @@
 import pytest
 
 from knowledge.answering import answer, format_plain
+from tests.documents import docx_file
 
 pytestmark = pytest.mark.integration
 
@@ -141,6 +142,23 @@ def test_the_targets_of_a_year_the_document_does_not_cover_are_not_stated(small_
     assert ans.abstained and "không nêu mục tiêu cho năm 2030" in ans.text
     # What the document does set, under its own year.
     assert "năm 2025" in ans.text and "85%" in ans.text and ans.sources[0].doc == "lang-son-2025.md"
+
+
+THANH_HOA_TABLE = [["TT", "Chỉ tiêu", "Đơn vị", "Năm 2026", "Năm 2028", "Cơ quan theo dõi"],
+                   ["1", "Tỷ lệ hồ sơ thủ tục hành chính xử lý trực tuyến toàn trình", "%", "60", "80", "Văn phòng UBND tỉnh"],
+                   ["2", "Tỷ trọng kinh tế số trong GRDP", "%", "12", "18", "Sở Tài chính"]]
+
+
+def test_a_docx_table_with_a_column_per_year_answers_each_year_and_not_others(small_kb_copy):
+    plan = docx_file(["ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "Số: 112/KH-UBND", "Thanh Hóa, ngày 20 tháng 3 năm 2026",
+                      "II. CHỈ TIÊU"], "Kế hoạch chuyển đổi số tỉnh Thanh Hóa năm 2026", THANH_HOA_TABLE)
+    small_kb_copy.ingest_bytes("thanh-hoa-2026.docx", plan)
+    targets = answer(small_kb_copy, "Thanh Hoá đặt mục tiêu gì cho năm 2026?")
+    assert not targets.abstained and targets.sources[0].doc == "thanh-hoa-2026.docx"
+    assert "60%" in targets.text and "12%" in targets.text and "80%" not in targets.text
+    gap = answer(small_kb_copy, "Thanh Hóa đặt mục tiêu gì cho năm 2030?")
+    assert gap.abstained and "không nêu mục tiêu cho năm 2030" in gap.text
+    assert "năm 2026" in gap.text and "năm 2028" in gap.text and "18%" in gap.text
 
 
 def test_a_share_asked_after_a_word_ending_in_so_is_not_taken_for_a_document_number(small_kb_copy):

@@ -6,7 +6,7 @@ from index.hits import Hits
 from index.hybrid import HybridRetriever
 from knowledge.answering.analysis import parse
 from knowledge.answering.answer_type import not_stated
-from knowledge.answering.candidates import extract, of_year, sentences, year_targets
+from knowledge.answering.candidates import extract, of_year, sentences, target_years, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
 from knowledge.answering.retrieve import folded_syllables, names, question_phrases
@@ -76,6 +76,17 @@ class TestCandidates:
         assert "80%" not in text and "70%" not in text and "25%" not in text
 
 
+    def test_a_figure_of_the_thing_counted_is_quoted_before_a_figure_of_another(self):
+        q = parse(DOCS, "Tỉnh dự kiến chi bao nhiêu tiền cho chuyển đổi số năm 2026?", None)
+        q.counted = "tiền"
+        weights = {"du": 1.0, "kien": 1.0, "chi": 1.0, "tien": 1.0, "chuyen": 1.0, "doi": 1.0, "so": 1.0}
+        rows = [_row(1, "Năm 2026, chuyển đổi số dự kiến đạt 60% hồ sơ trực tuyến."),
+                _row(2, "Tổng kinh phí cho chuyển đổi số dự kiến 85 tỷ đồng.")]
+        text, quoted, row = extract(q, weights, rows)
+        # The passage quoted first (and cited first) gives a sum of money, not that year's share.
+        assert row["id"] == 2 and "85 tỷ đồng" in text
+
+
 class TestYearTargets:
     def test_a_list_opened_by_its_year_in_the_passage_before_is_read_under_that_year(self):
         rows = [dict(_row(1, "Phát triển chính quyền số: 100% cơ sở dữ liệu dùng chung được kết nối; "
@@ -102,6 +113,20 @@ class TestYearTargets:
         rows = [_row(1, "1. Đến năm 2025: - 80% hồ sơ được xử lý trực tuyến; - Kinh tế số chiếm 15% GRDP. "
                         "2. Đến năm 2030: - Kinh tế số chiếm 25% GRDP.")]
         assert year_targets(2025, rows) == ["80% hồ sơ được xử lý trực tuyến", "Kinh tế số chiếm 15% GRDP"]
+
+    def test_a_table_with_a_column_per_year_gives_each_row_under_its_year(self):
+        rows = [_row(1, "TT: 1\nChỉ tiêu: Tỷ trọng kinh tế số trong GRDP\nĐơn vị: %\nNăm 2026: 12\nNăm 2028: 18"),
+                _row(2, "TT: 2\nChỉ tiêu: Điểm hỗ trợ dịch vụ công cấp xã\nĐơn vị: điểm\nNăm 2026: 166\nNăm 2028: -")]
+        assert year_targets(2026, rows) == ["Tỷ trọng kinh tế số trong GRDP: 12% (mục 1)",
+                                            "Điểm hỗ trợ dịch vụ công cấp xã: 166 điểm (mục 2)"]
+        assert year_targets(2028, rows) == ["Tỷ trọng kinh tế số trong GRDP: 18% (mục 1)"]  # "-" sets none
+        assert year_targets(2030, rows) == [] and target_years(rows[0]) == {2026, 2028}
+
+    def test_a_year_opening_a_sentence_or_written_in_capitals_sets_the_year_of_what_follows(self):
+        units = sentences("Năm 2026, tỉnh tập trung phát triển hạ tầng số. Tỷ lệ hồ sơ trực tuyến đạt 80%.")
+        assert [year for _, year in units] == [2026, 2026]
+        rows = [_row(1, "MỤC TIÊU ĐẾN NĂM 2027: 90% hồ sơ được xử lý trực tuyến.")]
+        assert year_targets(2027, rows) == ["90% hồ sơ được xử lý trực tuyến"]
 
     def test_a_date_is_not_a_target_figure(self):
         rows = [_row(1, "Đến năm 2030, 90% hồ sơ được xử lý trên mạng. Phát biểu tại hội nghị vào tháng "

@@ -12,7 +12,7 @@ from ..chunking import table_cells
 from ..store import KnowledgeBase
 from .analysis import Query, defines
 from ..query import EMPTY as NO_ABBREVIATIONS
-from ..query import ANSWER_KINDS, Abbreviations, holds_answer
+from ..query import ANSWER_KINDS, Abbreviations, counts, holds_answer
 from .retrieve import coverage
 
 MAX_ANSWER_CHARS = 700
@@ -25,7 +25,7 @@ LEAD_YEAR_PASSAGES = 4
 
 # "năm 2025", "đến 2030": the year a sentence, a passage or a table group speaks of.
 # A date written out ("ngày 09 tháng 01 năm 2025") dates a text; it sets no year it speaks of.
-YEAR_MENTION = re.compile(r"(?<!tháng \d )(?<!tháng \d\d )(?:năm|đến)\s+(20\d\d)")
+YEAR_MENTION = re.compile(r"(?<!tháng \d )(?<!tháng \d\d )(?:năm|đến)\s+(20\d\d)", re.IGNORECASE)
 
 
 def sentences(text: str, year: int | None = None) -> list[tuple[str, int | frozenset[int] | None]]:
@@ -157,10 +157,44 @@ def year_segment(text: str, year: int, start: int | None = None) -> str:
 TARGET_WORDS = frozenset(fold(w) for w in "mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố gì".split())
 
 
+# A table column of one year's figures: "Năm 2026", "2026", "Đến năm 2028", "Mục tiêu 2030".
+_YEAR_COLUMN = re.compile(r"(?:(?:năm|đến|mục tiêu|chỉ tiêu|kế hoạch)\s+)*(20\d\d)", re.IGNORECASE)
+
+
+def year_columns(cells: list[tuple[str, str]]) -> dict[int, str]:
+    """The values of a table row's columns headed by a year ("Năm 2026: 60"), by year."""
+    return {year: value for header, value in cells if (year := _year_of_column(header)) and value}
+
+
+def _year_of_column(header: str) -> int | None:
+    m = _YEAR_COLUMN.fullmatch(header.strip())
+    return int(m.group(1)) if m else None
+
+
+def target_years(row: dict) -> set[int]:
+    """The years a passage sets targets for: "đến năm 2030" in its text, or its year columns."""
+    cells = table_cells(row["text"])
+    return set(year_columns(cells) if cells else ()) | {int(y) for y in YEAR_MENTION.findall(row["text"])}
+
+
 def year_targets(year: int, rows: list[dict]) -> list[str]:
-    """Bullet points of one year's targets, from the top document's passages."""
+    """Bullet points of one year's targets, from the top document's passages: the clauses that
+    speak of it, and the rows of a table with a column for it ("Năm 2026: 60" with "Đơn vị: %"
+    reads "năm 2026: 60%")."""
     bullets: list[str] = []
     for row in rows:
+        cells = table_cells(row["text"])
+        columns = year_columns(cells) if cells else {}
+        if columns:
+            if re.search(r"\d", columns.get(year, "")):
+                # The row with its number, its subject, its unit and that year's column only.
+                subject = next(i for i, (h, _) in enumerate(cells) if fold(h).strip(". ") not in _NUMBER_HEADERS)
+                kept = [(h, v) for i, (h, v) in enumerate(cells) if i == subject or fold(h).strip(". ") in
+                        _NUMBER_HEADERS + _UNIT_HEADERS or _year_of_column(h) == year]
+                label = next(h for h, _ in kept if _year_of_column(h) == year)
+                # Under "Mục tiêu năm 2026 …", the column's name ("năm 2026: 60%") says it again.
+                bullets.append(render_row(kept).replace(f"{label[:1].lower()}{label[1:]}: ", "", 1))
+            continue
         segment = year_segment(row["text"], year, row.get("lead_year"))
         for clause in re.split(r";\s+|(?<=[.:])\s+(?=[A-ZĐÀ-Ỹ0-9])", segment):
             clause = re.sub(rf"^(?:đến|năm)\s+(?:năm\s+)?{year}\s*,?\s*", "", clause.strip(), flags=re.IGNORECASE)
@@ -173,18 +207,22 @@ def year_targets(year: int, rows: list[dict]) -> list[str]:
     return bullets[:10]
 
 
+_NUMBER_HEADERS = ("tt", "stt", "so tt", "so thu tu")  # a row's number column
+_UNIT_HEADERS = ("don vi", "don vi tinh", "dvt")  # its unit column
+
+
 def render_row(cells: list[tuple[str, str]], heading: str = "") -> str:
     """A table row as a sentence: what the row is about, then its other columns.
 
     "Xếp hạng năng lực cạnh tranh số: ≤ 3 Đông Nam Á; ≤ 50 Thế giới (thứ bậc; cơ quan chủ trì
     theo dõi, đánh giá: Bộ Thông tin và Truyền thông; chỉ tiêu 4)", never "TT: 4; Chỉ tiêu: …".
     """
-    number = next((v for h, v in cells if fold(h).strip(". ") in ("tt", "stt", "so tt", "so thu tu")), None)
+    number = next((v for h, v in cells if fold(h).strip(". ") in _NUMBER_HEADERS), None)
     rest = [(h, v) for h, v in cells if v and v != number]
     if not rest:
         return " ".join(v for _, v in cells)
     # "Đơn vị: %", "Kết quả: ≥ 80" read "≥ 80%"; "Đơn vị: Doanh nghiệp" reads "≥ 10 doanh nghiệp".
-    unit = next((v for h, v in rest[1:] if fold(h).strip(". ") in ("don vi", "don vi tinh", "dvt")), None)
+    unit = next((v for h, v in rest[1:] if fold(h).strip(". ") in _UNIT_HEADERS), None)
     if unit and len(unit) <= 20 and any(re.search(r"\d\s*$", v) for _, v in rest[1:] if v != unit):
         joined = unit if unit == "%" else " " + unit[:1].lower() + unit[1:]
         rest = [rest[0]] + [(h, re.sub(r"(\d)\s*$", lambda m: m.group(1) + joined, v)) for h, v in rest[1:]
@@ -252,7 +290,10 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     # A unit without what was asked (a date for "từ ngày nào") cannot be the answer while one
     # that holds it scores nearly as well.
     checked = q.types & ANSWER_KINDS
-    holders = [c for c in candidates if checked and all(holds_answer(kind, c[5]) for kind in checked)]
+    # "bao nhiêu tiền": a figure of money ("85 tỷ đồng"), not a share that only matches the year.
+    counted = q.counted if "quantity" in checked else None
+    holders = [c for c in candidates if checked and all(holds_answer(kind, c[5]) for kind in checked)
+               and (counted is None or counts(c[3], counted))]
     if holders and holders[0] is not candidates[0] and holders[0][0] >= HOLDER_SHARE * candidates[0][0]:
         candidates.remove(holders[0])
         candidates.insert(0, holders[0])

@@ -30,7 +30,7 @@ from ..metadata import KIND_LABELS
 from ..store import KnowledgeBase
 from .analysis import Query, off_topic, parse
 from .answer_type import not_stated
-from .candidates import TARGET_WORDS, YEAR_MENTION, extract, lead_year, quotable, year_targets
+from .candidates import TARGET_WORDS, extract, lead_year, quotable, target_years, year_targets
 from .compose import article_lead, concluded, fact_answer, merger_note, source, where
 from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import Abbreviations, Speller, counted_noun
@@ -271,7 +271,7 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
         return f"Mục tiêu năm {q.years[0]}{where(q, top)}:\n" + "\n".join(f"• {b}" for b in bullets)
     if len(topic) > 2:
         return ""
-    years = sorted({int(y) for r in rows for y in YEAR_MENTION.findall(r["text"])} - set(q.years))
+    years = sorted(set().union(*map(target_years, rows)) - set(q.years))
     others = {y: listed for y in years if (listed := year_targets(y, rows))}
     if not others:
         return ""
