@@ -51,6 +51,10 @@ _CROSS_REFERENCE = re.compile(r"\s*\(\s*(?:Điều|Khoản|Điểm|Mục|Chươn
                               r"(?:\([^()]*\)[^()]*)*\)", re.IGNORECASE)
 # Markdown escapes ("1\\.", "R\\&D", "\\*") are syntax, never text a reader should see.
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{}~])")  # CommonMark: any ASCII punctuation, but "|" stays for tables
+# Markdown emphasis ("**Điều 2.**", "*Nơi nhận:*"; trafilatura writes a page's <b> and <i> so):
+# formatting, never text a reader should see. Escaped asterisks ("\\*") are left to _MD_ESCAPE.
+_MD_STRONG = re.compile(r"(?<![\\*])(\*\*)(?=\S)(.+?)(?<=[^\s\\])\*\*")
+_MD_EM = re.compile(r"(?<![\\*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s\\])\*(?![*\w])")
 # "50 m2tại": an area or volume whose superscript was lost in conversion, glued to the next word.
 # Apart, "50 m2" is a figure of square metres and "tại" a word again.
 _GLUED_UNIT = re.compile(r"(\d\s?[kcdh]?m[23²³])(?=[^\W\d_])")
@@ -153,6 +157,7 @@ def clean(text: str, markdown: bool = False) -> tuple[str, dict[str, str]]:
     text = _CROSS_REFERENCE.sub("", text)
     text = _GLUED_UNIT.sub(r"\1 ", text)
     if markdown:
+        text = _MD_EM.sub(r"\1", _MD_STRONG.sub(r"\2", text))
         text = _MD_ESCAPE.sub(r"\1", text)
     lines = [line.rstrip() for line in text.split("\n")]
     if markdown:

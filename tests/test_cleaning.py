@@ -1,7 +1,7 @@
 import pytest
 
 from knowledge.cleaning import clean
-from knowledge.loaders import load_file
+from knowledge.loaders import load_bytes, load_file
 from knowledge.store import bundled_corpus
 
 SEEDS = sorted((bundled_corpus() / "seeds").iterdir())
@@ -77,3 +77,20 @@ def test_an_area_glued_to_the_next_word_is_set_apart():
     # A lost superscript ("50 m²tại" -> "50 m2tại") must not hide the figure of square metres.
     text = clean("Tổng diện tích tối thiểu 50 m2tại đô thị loại I; 30 m2tại các khu vực khác.")[0]
     assert "50 m2 tại đô thị" in text and "30 m2 tại các" in text
+
+
+def test_markdown_emphasis_never_reaches_the_text_but_an_escaped_asterisk_does():
+    text = clean("**Điều 2.** Nghị quyết này có hiệu lực thi hành kể từ ngày ký ban hành.\n\n"
+                 "*Nơi nhận:*\n\n| **Số hiệu** | 67/2018/QH14 |\n\nDiện tích 5 \\* 3 m.", markdown=True)[0]
+    assert "Điều 2. Nghị quyết này" in text and "Nơi nhận:" in text and "| Số hiệu |" in text
+    assert text.count("*") == 1 and "5 * 3 m" in text
+
+
+def test_bold_and_italic_of_a_web_page_are_not_kept_as_asterisks():
+    page = ("<html><head><title>Tin</title></head><body><article><h1>Hà Tĩnh sơ kết chuyển đổi số</h1>"
+            "<p><strong>Ngày 10/5/2026, UBND tỉnh Hà Tĩnh tổ chức hội nghị sơ kết chuyển đổi số.</strong></p>"
+            "<p>Toàn tỉnh tiếp nhận 152.300 hồ sơ, trong đó <em>78%</em> được nộp trực tuyến.</p>"
+            "</article></body></html>").encode()
+    doc = load_bytes("tin.html", page)
+    text = clean(doc.text, doc.markdown)[0]
+    assert "Ngày 10/5/2026, UBND" in text and "trong đó 78% được" in text and "*" not in text

@@ -128,6 +128,11 @@ class TestYearTargets:
         rows = [_row(1, "MỤC TIÊU ĐẾN NĂM 2027: 90% hồ sơ được xử lý trực tuyến.")]
         assert year_targets(2027, rows) == ["90% hồ sơ được xử lý trực tuyến"]
 
+    def test_what_a_report_says_was_done_is_no_target(self):
+        rows = [_row(1, "Năm 2026, tỉnh đã cấp 412.000 tài khoản định danh, đạt 65% dân số. Hiện có 75% hộ gia "
+                        "đình có cáp quang. Chủ tịch yêu cầu đến hết năm 2026 đạt 90% hồ sơ trực tuyến toàn trình.")]
+        assert year_targets(2026, rows) == ["Chủ tịch yêu cầu đến hết năm 2026 đạt 90% hồ sơ trực tuyến toàn trình"]
+
     def test_a_date_is_not_a_target_figure(self):
         rows = [_row(1, "Đến năm 2030, 90% hồ sơ được xử lý trên mạng. Phát biểu tại hội nghị vào tháng "
                         "12/2021, Bí thư khẳng định chuyển đổi số là tất yếu.")]
