@@ -33,7 +33,12 @@ class Passage:
 
 def _is_heading(block: str) -> bool:
     line = block.strip()
-    if "\n" in line or len(line) > 150:
+    if "\n" in line:
+        # "Chương I" over "QUY ĐỊNH CHUNG", "QUY CHẾ" over what it rules: a plain text's two-line title.
+        first, _, second = line.partition("\n")
+        return "\n" not in second and _is_heading(first) and not second.rstrip().endswith((".", ";", ":")) \
+            and len(second.split()) <= 30 and not _ARTICLE_RE.match(second)
+    if len(line) > 150:
         return False
     return bool(_CHAPTER_RE.match(line) or _ROMAN_RE.match(line) or
                 (line.isupper() and len(line.split()) <= 15 and any(c.isalpha() for c in line)))
@@ -152,7 +157,7 @@ def chunk(text: str) -> list[Passage]:
         m = _HEADING_RE.match(block.split("\n", 1)[0])
         if m or _is_heading(block):
             flush()
-            title = m.group(2).strip("* ") if m else block
+            title = m.group(2).strip("* ") if m else ". ".join(line.strip() for line in block.split("\n"))
             rest = block.split("\n", 1)[1].strip() if m and "\n" in block else ""
             heading, article = title, ""
             if rest:

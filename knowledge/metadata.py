@@ -98,10 +98,22 @@ def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
         if first.upper() == first and len(headings) > 1:  # "NGHỊ QUYẾT" then its subject
             return f"{first.capitalize()}: {headings[1]}"
         return first
+    # A plain-text official document: its kind alone on a line in capitals ("QUYẾT ĐỊNH"), then
+    # what it is about ("Ban hành Quy chế …"), under the issuing body, number, place and date.
+    for i, line in enumerate(lines[:40]):
+        if _KIND_LINE.fullmatch(line) and i + 1 < len(lines) and not _KIND_LINE.fullmatch(lines[i + 1]):
+            subject = lines[i + 1]
+            return f"{line.capitalize()}: {subject}" if len(subject.split()) <= 60 else line.capitalize()
     for line in lines[:3]:  # a news headline near the top: short, no full stop
-        if 4 <= len(line.split()) <= 25 and not line.endswith((".", ":")) and not re.match(r"^[\d(]", line):
+        if 4 <= len(line.split()) <= 25 and not line.endswith((".", ":")) and not re.match(r"^[\d(]", line) \
+                and not _HEADER_LINE.search(line):
             return line
     return None
+
+
+# The kind of an official document, alone on its line in capitals, as its title begins.
+_KIND_LINE = re.compile(r"NGHỊ QUYẾT|QUYẾT ĐỊNH|KẾ HOẠCH|CHỈ THỊ|NGHỊ ĐỊNH|THÔNG TƯ|LUẬT|CHƯƠNG TRÌNH|ĐỀ ÁN|"
+                        r"BÁO CÁO|HƯỚNG DẪN|THÔNG BÁO|QUY CHẾ|QUY ĐỊNH")
 
 
 # Document-number suffixes and the kind of document they name: "08-NQ/TU" is a resolution.

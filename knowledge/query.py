@@ -177,7 +177,7 @@ _FIGURE = re.compile(r"\d")
 _DAY = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:\d{1,2}/)?\d{1,2}/\d{4}\b|\b(?:năm|quý|tháng)\s+[\dIVX]+|\b20\d\d\b|\b19\d\d\b"
                    r"|thường xuyên|hằng năm|hàng năm", re.IGNORECASE)
-_AGENT = re.compile(r"\b(Bộ|Sở|Ban|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh ủy|Thành ủy|Huyện ủy|Chính phủ|Quốc hội|"
+_AGENT = re.compile(r"\b(Bộ|Sở|Ban(?! hành)|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh ủy|Thành ủy|Huyện ủy|Chính phủ|Quốc hội|"
                     r"Thủ tướng|Bí thư|Chủ tịch|Tổng Bí thư|Cục|Tổng cục|Viện|Trung tâm|Ngân hàng|Đài|Thông tấn|"
                     r"Công an|Tòa án|Viện kiểm sát|Kho bạc|Thanh tra|Mặt trận|Đảng ủy|Đảng bộ|Bưu điện|Hải quan|"
                     r"cơ quan|doanh nghiệp|các bộ|địa phương|tổ chức|cá nhân)\b")

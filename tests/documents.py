@@ -104,3 +104,37 @@ def flate_bomb_pdf(megabytes: int = 90) -> bytes:
     stream = zlib.compress(line * (megabytes * 1024 * 1024 // len(line)), 9)
     return _pdf(b"<< /Font << /F1 5 0 R >> >>", stream, [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"],
                 b" /Filter /FlateDecode")
+
+
+# A provincial decision typed as plain text: issuing body, number, place and date, the kind line
+# and its subject, articles, a signature block, then the regulation it issues with its chapters.
+QUANG_NINH_DECISION = """ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH
+
+Số: 1234/QĐ-UBND
+
+Quảng Ninh, ngày 05 tháng 8 năm 2025
+
+QUYẾT ĐỊNH
+Ban hành Quy chế vận hành Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Quảng Ninh
+
+Điều 1. Ban hành kèm theo Quyết định này Quy chế vận hành Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Quảng Ninh.
+
+Điều 2. Quyết định này có hiệu lực thi hành kể từ ngày 15 tháng 8 năm 2025.
+
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Trần Văn Hải
+
+QUY CHẾ
+Vận hành Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Quảng Ninh
+
+Chương I
+QUY ĐỊNH CHUNG
+
+Điều 1. Cơ quan vận hành
+Sở Khoa học và Công nghệ là cơ quan vận hành Hệ thống.
+
+Điều 2. Sao lưu dữ liệu
+Dữ liệu của Hệ thống được sao lưu hằng ngày; bản sao lưu được lưu trữ tối thiểu 12 tháng.
+"""

@@ -1,7 +1,7 @@
 import pytest
 
 from knowledge.answering import answer, format_plain
-from tests.documents import docx_file
+from tests.documents import QUANG_NINH_DECISION, docx_file
 
 pytestmark = pytest.mark.integration
 
@@ -149,16 +149,38 @@ THANH_HOA_TABLE = [["TT", "Chỉ tiêu", "Đơn vị", "Năm 2026", "Năm 2028",
                    ["2", "Tỷ trọng kinh tế số trong GRDP", "%", "12", "18", "Sở Tài chính"]]
 
 
-def test_a_docx_table_with_a_column_per_year_answers_each_year_and_not_others(small_kb_copy):
-    plan = docx_file(["ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "Số: 112/KH-UBND", "Thanh Hóa, ngày 20 tháng 3 năm 2026",
+def _thanh_hoa_plan() -> bytes:
+    return docx_file(["ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "Số: 112/KH-UBND", "Thanh Hóa, ngày 20 tháng 3 năm 2026",
                       "II. CHỈ TIÊU"], "Kế hoạch chuyển đổi số tỉnh Thanh Hóa năm 2026", THANH_HOA_TABLE)
-    small_kb_copy.ingest_bytes("thanh-hoa-2026.docx", plan)
+
+
+def test_a_docx_table_with_a_column_per_year_answers_each_year_and_not_others(small_kb_copy):
+    small_kb_copy.ingest_bytes("thanh-hoa-2026.docx", _thanh_hoa_plan())
     targets = answer(small_kb_copy, "Thanh Hoá đặt mục tiêu gì cho năm 2026?")
     assert not targets.abstained and targets.sources[0].doc == "thanh-hoa-2026.docx"
     assert "60%" in targets.text and "12%" in targets.text and "80%" not in targets.text
     gap = answer(small_kb_copy, "Thanh Hóa đặt mục tiêu gì cho năm 2030?")
     assert gap.abstained and "không nêu mục tiêu cho năm 2030" in gap.text
     assert "năm 2026" in gap.text and "năm 2028" in gap.text and "18%" in gap.text
+
+
+def test_a_kind_of_instrument_a_province_does_not_have_is_said_to_be_missing(small_kb_copy):
+    small_kb_copy.ingest_bytes("thanh-hoa-2026.docx", _thanh_hoa_plan())
+    gap = answer(small_kb_copy, "Thanh Hóa có nghị quyết về chuyển đổi số không?")
+    assert gap.abstained and "chưa có nghị quyết" in gap.text and "112/KH-UBND" in gap.text  # a plan is what it has
+    held = answer(small_kb_copy, "Thanh Hóa đã có kế hoạch chuyển đổi số chưa?")
+    assert not held.abstained and "chưa có kế hoạch" not in held.text
+
+
+def test_a_plain_text_decision_answers_its_facts_and_its_regulation(small_kb_copy):
+    small_kb_copy.ingest_bytes("qd-1234-quang-ninh.txt", QUANG_NINH_DECISION.encode())
+    signer = answer(small_kb_copy, "Ai ký quyết định ban hành quy chế hệ thống giải quyết TTHC của Quảng Ninh?")
+    assert not signer.abstained and "Trần Văn Hải" in signer.text
+    effective = answer(small_kb_copy, "Quyết định 1234 của Quảng Ninh có hiệu lực từ ngày nào?")
+    assert not effective.abstained and "15" in effective.text.split("Nguồn")[0]
+    # Article 1 restates the title and holds every word of the question; the regulation answers.
+    agency = answer(small_kb_copy, "Cơ quan nào vận hành hệ thống thông tin giải quyết thủ tục hành chính của Quảng Ninh?")
+    assert not agency.abstained and "Sở Khoa học và Công nghệ" in agency.text.split("Nguồn")[0]
 
 
 def test_a_share_asked_after_a_word_ending_in_so_is_not_taken_for_a_document_number(small_kb_copy):

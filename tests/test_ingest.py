@@ -11,7 +11,7 @@ from index.embedder import Embedder
 from knowledge.loaders import Limits, LimitError, LoaderError, clean_name, load_bytes
 from knowledge.store import (BUNDLED_VECTORS, KnowledgeBase, bundled_corpus, bundled_files, expand_paths,
                              load_vector_table, prepare_document)
-from tests.documents import docx_file, docx_with_body, flate_bomb_pdf, html_page, text_pdf
+from tests.documents import QUANG_NINH_DECISION, docx_file, docx_with_body, flate_bomb_pdf, html_page, text_pdf
 
 ARTICLE = ("Tỉnh Lạng Sơn đặt mục tiêu đến năm 2025 có 80% hồ sơ thủ tục hành chính được xử lý "
            "trực tuyến và 100% cơ quan nhà nước dùng chữ ký số.")
@@ -101,6 +101,15 @@ def test_a_page_without_a_headline_gets_a_title_not_a_cut_sentence():
     doc = prepare_document("tin.txt", ("(LSO) - " + ARTICLE + " Kế hoạch 12/KH-UBND nêu rõ lộ trình. "
                                        "Lạng Sơn giao Sở Khoa học và Công nghệ chủ trì.").encode())
     assert doc.meta.title == "Bài báo về Kế hoạch 12/KH-UBND (Lạng Sơn)"
+
+
+def test_a_plain_text_decision_is_titled_by_its_kind_line_and_its_chapters_head_its_articles():
+    doc = prepare_document("qd-1234.txt", QUANG_NINH_DECISION.encode())
+    assert doc.meta.kind == "decision" and doc.meta.numbers[0] == "1234/QĐ-UBND"
+    assert doc.meta.title == ("Quyết định: Ban hành Quy chế vận hành Hệ thống thông tin giải quyết thủ tục "
+                              "hành chính tỉnh Quảng Ninh")  # not "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH"
+    headings = [p.heading for p in doc.passages]
+    assert "Chương I. QUY ĐỊNH CHUNG — Điều 1. Cơ quan vận hành" in headings
 
 
 def test_same_named_files_from_different_folders_are_two_keys(tmp_path):

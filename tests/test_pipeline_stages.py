@@ -9,7 +9,7 @@ from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract, of_year, sentences, target_years, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
-from knowledge.answering.retrieve import folded_syllables, names, question_phrases
+from knowledge.answering.retrieve import folded_syllables, names, question_phrases, restates_title
 from knowledge.answering.scope import scope
 from knowledge.query import counted_noun
 
@@ -44,6 +44,15 @@ class TestHybridRetriever:
         dense = lambda vector, k, allowed: seen.append(allowed) or Hits.empty()  # noqa: E731
         HybridRetriever(lexical, dense, lambda q: [1.0]).run("x", allowed={7})
         assert seen == [{7}, {7}]
+
+
+class TestRetrieval:
+    def test_a_passage_restating_its_documents_title_is_known(self):
+        title = "Quyết định: Ban hành Quy chế vận hành Hệ thống thông tin giải quyết thủ tục hành chính"
+        echo = dict(_row(1, "Điều 1. Ban hành kèm theo Quyết định này Quy chế vận hành Hệ thống thông tin "
+                            "giải quyết thủ tục hành chính."), title=title)
+        rule = dict(_row(2, "Sở Khoa học và Công nghệ là cơ quan vận hành Hệ thống thông tin."), title=title)
+        assert restates_title(echo) and not restates_title(rule)
 
 
 class TestScope:

@@ -81,6 +81,7 @@ def test_an_answer_of_the_asked_type_is_recognised():
     assert holds_answer("when", "hoàn thành trong tháng 6/2025") and not holds_answer("when", "sớm nhất có thể")
     assert holds_answer("who", "Bộ Nội vụ chủ trì") and not holds_answer("who", "phải hoàn thành sớm")
     assert holds_answer("who", "Công an tỉnh chủ trì làm sạch dữ liệu dân cư")  # a police force is an agency too
+    assert not holds_answer("who", "Ban hành kèm theo Quyết định này Quy chế vận hành Hệ thống")  # "issue", no board
     assert holds_answer("document", "theo Quyết định 411/QĐ-TTg ngày 31/3/2022")
     assert not holds_answer("document", "theo quyết định của tỉnh")
 

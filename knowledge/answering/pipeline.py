@@ -36,7 +36,7 @@ from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import Abbreviations, Speller, counted_noun
 from .references import followed
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
-from .scope import instrument, scope
+from .scope import instrument, missing_instrument, scope
 from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
 
 # Questions longer than this are cut (and the answer says so): a question is a
@@ -142,6 +142,10 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     if gap:
         gap.notice = notice
         return concluded(gap, resolved, q)
+    missing = missing_instrument(docs, q, message.own, allowed_docs)
+    if missing:
+        missing.question, missing.notice = asked, notice
+        return concluded(missing, resolved, q)
     wanted = asked_facts(message.own)
     if wanted:
         target = instrument(kb, docs, q, message.own, resolved, allowed_docs, _titles(kb, docs))

@@ -10,7 +10,7 @@ from index.text import fold
 from .. import provinces as gz
 from ..conversation import Resolved
 from ..facts import titled_number
-from ..metadata import NUMBER_KINDS, document_numbers, number_kind
+from ..metadata import KIND_LABELS, NUMBER_KINDS, document_numbers, number_kind
 from ..store import KnowledgeBase
 from .analysis import Query
 from .types import Answer
@@ -48,6 +48,27 @@ def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
         ids = {d["id"] for d in docs if set(q.districts) & set(d["districts"])}
         return ids or None, None
     return None, None
+
+
+# "Tỉnh có nghị quyết … không?", "đã có kế hoạch … chưa?": whether an instrument of a kind exists.
+_EXISTS = re.compile(r"\b(?:co|da co|da ban hanh)\s+(nghi quyet|ke hoach|quyet dinh|chi thi)\b(?=.*\b(?:khong|chua)\b)")
+
+
+def missing_instrument(docs: list[dict], q: Query, own: str, allowed: set[int] | None) -> Answer | None:
+    """"Thanh Hóa có nghị quyết chuyển đổi số không?" asked of a province whose documents neither
+    are nor cite one (a plan is no resolution): say so, and what its documents are."""
+    m = _EXISTS.search(fold(own))
+    if not (m and q.places and allowed):
+        return None
+    kind = next(name for _, name in NUMBER_KINDS if fold(name) == m.group(1))
+    held = [d for d in docs if d["id"] in allowed]
+    if any(number_kind(n) == kind for d in held for n in d["numbers"]):
+        return None
+    place = q.places[0].label()
+    listed = "; ".join(f"{KIND_LABELS.get(d['kind'], 'Văn bản').lower()} «{d['title']}»"
+                       + (f" (số {d['numbers'][0]})" if d["numbers"] else "") for d in held[:3])
+    return Answer(q.text, f"Kho dữ liệu chưa có {kind.lower()} nào của {place}: các văn bản về {place} không "
+                          f"nêu {kind.lower()} nào. Hiện có: {listed}.", abstained=True, province=place)
 
 
 def _kind_name(question: str) -> str | None:
