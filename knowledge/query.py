@@ -193,13 +193,15 @@ def counted_noun(question: str) -> str | None:
     as typed (with its marks, if any: "trạm" is not the "trăm" of "phần trăm"), if any."""
     words = syllables(question)
     folded = [fold(w) for w in words]
-    for i in range(len(words) - 1):
-        # "mấy", or "may" in a message typed without marks ("máy tính" counts nothing).
-        asks = words[i] == "mấy" or (words[i] == "may" and not any(map(has_diacritics, words))) \
-            or (folded[i] == "nhieu" and i > 0 and folded[i - 1] == "bao")
-        following = folded[i + 1]
-        if asks and following not in _NOT_COUNTED and not following.isdigit():
-            return words[i + 1]
+    unmarked = not any(map(has_diacritics, words))
+    # "bao nhiêu" first: typed without marks, "phong may … bao nhieu m2" has a "may" that is "máy".
+    for asks in (lambda i: folded[i] == "nhieu" and i > 0 and folded[i - 1] == "bao",
+                 # "mấy", or "may" in a message typed without marks ("máy tính" counts nothing).
+                 lambda i: words[i] == "mấy" or (words[i] == "may" and unmarked)):
+        for i in range(len(words) - 1):
+            following = folded[i + 1]
+            if asks(i) and following not in _NOT_COUNTED and not following.isdigit():
+                return words[i + 1]
     # "Tỷ lệ … là bao nhiêu?": a share, answered by a percentage ("%" reads "phần trăm"), not by
     # a count of something else ("09 tuyến cáp quang biển").
     if re.search(r"\bt[iy] le\b", " ".join(folded)) and {"nhieu", "may"} & set(folded):

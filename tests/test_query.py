@@ -250,6 +250,7 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     ("Tỷ lệ hộ gia đình có cáp quang là bao nhiêu?", "phần"),  # a share: a percentage
     ("ti le nguoi dan dung dvctt la bao nhieu", "phan"),
     ("Tỷ lệ bao nhiêu người dân có tài khoản?", "người"),  # the thing counted, when named
+    ("phong may phai rong toi thieu bao nhieu m2", "m2"),  # unmarked, "may" is "máy": "bao nhiêu" counts
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun
