@@ -51,7 +51,8 @@ def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
 
 
 # "Tỉnh có nghị quyết … không?", "đã có kế hoạch … chưa?": whether an instrument of a kind exists.
-_EXISTS = re.compile(r"\b(?:co|da co|da ban hanh)\s+(nghi quyet|ke hoach|quyet dinh|chi thi)\b(?=.*\b(?:khong|chua)\b)")
+_EXISTS = re.compile(rf"\b(?:co|da co|da ban hanh)\s+({'|'.join(fold(name) for _, name in NUMBER_KINDS)})\b"
+                     r"(?=.*\b(?:khong|chua)\b)")
 
 
 def missing_instrument(docs: list[dict], q: Query, own: str, allowed: set[int] | None) -> Answer | None:
