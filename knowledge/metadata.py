@@ -78,10 +78,20 @@ def document_numbers(text: str, typed: bool = False) -> list[str]:
         if re.fullmatch(r"\d+[/-]\d+[A-Z]?", num):  # "4G/5G", "24/7" are not documents
             continue
         counts[num] = counts.get(num, 0) + 1
+    if typed:  # "03/nq-cp", "1234/qd-ubnd": typed in lower case, as the documents write it
+        for m in _TYPED_NUMBER_RE.finditer(text):
+            num = _written(m.group(0))
+            counts[num] = counts.get(num, 0) + 1
     for m in (_ASKED_NUMBER_RE.finditer(fold(text)) if typed else _NAMED_NUMBER_RE.finditer(text)):
         num = f"{_FOLDED_KINDS.get(m.group(1), m.group(1))} {m.group(2)}"
         counts[num] = counts.get(num, 0) + 1
     return [n for n, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def _written(number: str) -> str:
+    """A number typed in lower case as documents write it: "03/nq-cp" -> "03/NQ-CP", "qd" -> "QĐ"."""
+    codes = {fold(code).lower(): code for code, _ in NUMBER_KINDS}
+    return re.sub(r"[a-zđ]+", lambda m: codes.get(fold(m.group(0)), m.group(0).upper()), number)
 
 
 def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
@@ -119,6 +129,12 @@ _KIND_LINE = re.compile(r"NGHỊ QUYẾT|QUYẾT ĐỊNH|KẾ HOẠCH|CHỈ TH�
 # Document-number suffixes and the kind of document they name: "08-NQ/TU" is a resolution.
 NUMBER_KINDS = (("NQ", "Nghị quyết"), ("QĐ", "Quyết định"), ("KH", "Kế hoạch"), ("NĐ", "Nghị định"),
                  ("CT", "Chỉ thị"), ("TT", "Thông tư"), ("QH", "Luật"))
+
+
+# A number typed in lower case whose first code names a kind of instrument ("03/nq-cp", "57-nq/tw",
+# "67/2006/qh11"); "4g/5g" and "24/7" are none.
+_TYPED_NUMBER_RE = re.compile(r"(?<![\w/])\d{1,4}(?:/\d{4})?[/-](?:" + "|".join(fold(c).lower() for c, _ in NUMBER_KINDS)
+                              + r")\d*(?:[/-][a-zđ]+\d*)*(?![\w/])")
 
 
 def number_kind(number: str) -> str | None:

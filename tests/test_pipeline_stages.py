@@ -10,7 +10,7 @@ from knowledge.answering.candidates import extract, of_year, sentences, target_y
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
 from knowledge.answering.retrieve import folded_syllables, names, question_phrases, restates_title
-from knowledge.answering.scope import scope
+from knowledge.answering.scope import number_matches, scope
 from knowledge.query import counted_noun
 
 DOCS = [
@@ -60,6 +60,10 @@ class TestScope:
         allowed, gap = scope(DOCS, parse(DOCS, "Mục tiêu của Cà Mau?", None))
         assert allowed is None and gap.abstained
         assert "Cà Mau" in gap.text and "Hòa Bình" in gap.text and "Đắk Lắk" in gap.text
+
+    def test_a_number_typed_in_other_letter_case_is_the_same_number(self):
+        assert number_matches("411/QĐ-TTG", "411/QĐ-TTg") and number_matches("Nghị quyết 57", "57-NQ/TW")
+        assert not number_matches("411/QĐ-TTG", "411/QĐ-UBND")
 
     def test_a_district_selects_its_documents(self):
         allowed, gap = scope(DOCS, parse(DOCS, "Lạc Sơn có bao nhiêu xã?", None))

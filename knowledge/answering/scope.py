@@ -80,7 +80,7 @@ def _kind_name(question: str) -> str | None:
 
 def number_matches(asked: str, number: str) -> bool:
     """"57-NQ/TW" matches "57-NQ/TW", and "Nghị quyết 57" (a number typed without its suffix)."""
-    if asked == number:
+    if asked == number or fold(asked).upper() == fold(number).upper():  # "QĐ-TTg" typed "QĐ-TTG"
         return True
     named = re.fullmatch(r"(\D+) (\d+)", asked)
     if not named:
