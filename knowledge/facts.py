@@ -19,7 +19,7 @@ from datetime import date
 
 from index.text import fold, folded_words, split_sentences
 
-from .metadata import NUMBER_PATTERN
+from .metadata import NUMBER_PATTERN, kind_names
 from .query import DOCUMENT_ASK
 
 # What a question asks about a document, from its folded wording (general interrogatives).
@@ -205,7 +205,7 @@ def instrument_facts(text: str, number: str, own: bool) -> Facts:
 # How texts cite an instrument with its title: "Luật số 67/2006/QH11 Công nghệ thông tin ngày
 # 29/06/2006", "Nghị định số 72/2013/NĐ-CP Quản lý, cung cấp, … trên mạng ngày 15/07/2013" (a
 # codification's source notes), and "Luật Giao dịch điện tử số 51/2005/QH11".
-_CITED_KIND = r"(Bộ luật|Luật|Pháp lệnh|Nghị định|Nghị quyết|Quyết định|Thông tư liên tịch|Thông tư|Chỉ thị)"
+_CITED_KIND = "(" + "|".join(kind_names(cited=True)) + ")"
 _TITLE_AFTER = re.compile(_CITED_KIND + r" số (" + NUMBER_PATTERN + r") ([A-ZĐÀ-Ỹ][^()\n;.]{3,160}?),? ngày\b")
 _TITLE_BEFORE = re.compile(_CITED_KIND + r" ([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?: [\wÀ-ỹ]+){1,8}?) số (" + NUMBER_PATTERN + r")")
 

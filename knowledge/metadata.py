@@ -33,7 +33,47 @@ class Metadata:
 NUMBER_PATTERN = r"\d{1,4}(?:/\d{4})?[/-](?:[A-ZĐ][A-Za-zĐđ]*\d*)(?:[/-][A-ZĐ][A-Za-zĐđ]*\d*)*"
 _NUMBER_RE = re.compile(r"(?<![\w/])" + NUMBER_PATTERN + r"(?![\w/])")
 # "Kế hoạch 313", "Nghị quyết số 52", "Nghị quyết 04" (a number without its suffix)
-_NAMED_KINDS = ("Nghị quyết", "Kế hoạch", "Quyết định", "Chỉ thị", "Nghị định", "Thông tư", "Công văn")
+
+
+@dataclass(frozen=True)
+class InstrumentKind:
+    """A kind of instrument, as documents write it, and how texts and people name one.
+
+    :param code: the code of the kind in its numbers ("NQ" in "08-NQ/TU"; "QH" for a law)
+    :param bare: named with a bare number ("Kế hoạch 313", "Nghị quyết số 52")
+    :param cited: cited with its title ("Luật Giao dịch điện tử số 20/2023/QH15")
+    """
+
+    name: str
+    code: str | None = None
+    bare: bool = False
+    cited: bool = False
+
+
+# The one table of instrument kinds: every list of kinds below is read from it.
+INSTRUMENT_KINDS = (
+    InstrumentKind("Nghị quyết", "NQ", bare=True, cited=True),
+    InstrumentKind("Quyết định", "QĐ", bare=True, cited=True),
+    InstrumentKind("Kế hoạch", "KH", bare=True),
+    InstrumentKind("Nghị định", "NĐ", bare=True, cited=True),
+    InstrumentKind("Chỉ thị", "CT", bare=True, cited=True),
+    InstrumentKind("Thông tư", "TT", bare=True, cited=True),
+    InstrumentKind("Luật", "QH", cited=True),
+    InstrumentKind("Thông tư liên tịch", cited=True),
+    InstrumentKind("Bộ luật", cited=True),
+    InstrumentKind("Pháp lệnh", cited=True),
+    InstrumentKind("Công văn", bare=True),
+)
+
+
+def kind_names(**flags: bool) -> list[str]:
+    """The names of the kinds with ``flags`` ("bare=True"), longest first: an alternation of
+    them finds "Thông tư liên tịch" before "Thông tư"."""
+    kinds = [k.name for k in INSTRUMENT_KINDS if all(getattr(k, f) == v for f, v in flags.items())]
+    return sorted(kinds, key=len, reverse=True)
+
+
+_NAMED_KINDS = kind_names(bare=True)
 _NAMED_NUMBER_RE = re.compile(rf"\b({'|'.join(_NAMED_KINDS)})(?: số)? (\d{{1,4}})(?![\d/\-])")
 _KIND_WORDS = [
     ("resolution", r"nghị quyết"), ("plan", r"kế hoạch"), ("decision", r"quyết định"),
@@ -122,13 +162,12 @@ def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
 
 
 # The kind of an official document, alone on its line in capitals, as its title begins.
-_KIND_LINE = re.compile(r"NGHỊ QUYẾT|QUYẾT ĐỊNH|KẾ HOẠCH|CHỈ THỊ|NGHỊ ĐỊNH|THÔNG TƯ|LUẬT|CHƯƠNG TRÌNH|ĐỀ ÁN|"
-                        r"BÁO CÁO|HƯỚNG DẪN|THÔNG BÁO|QUY CHẾ|QUY ĐỊNH")
+_KIND_LINE = re.compile("|".join(name.upper() for name in kind_names())
+                        + r"|CHƯƠNG TRÌNH|ĐỀ ÁN|BÁO CÁO|HƯỚNG DẪN|THÔNG BÁO|QUY CHẾ|QUY ĐỊNH")
 
 
 # Document-number suffixes and the kind of document they name: "08-NQ/TU" is a resolution.
-NUMBER_KINDS = (("NQ", "Nghị quyết"), ("QĐ", "Quyết định"), ("KH", "Kế hoạch"), ("NĐ", "Nghị định"),
-                 ("CT", "Chỉ thị"), ("TT", "Thông tư"), ("QH", "Luật"))
+NUMBER_KINDS = tuple((k.code, k.name) for k in INSTRUMENT_KINDS if k.code)
 
 
 # A number typed in lower case whose first code names a kind of instrument ("03/nq-cp", "57-nq/tw",

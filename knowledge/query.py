@@ -18,7 +18,7 @@ from functools import cached_property
 
 from index.text import fold, folded_words, has_diacritics, is_stopword, syllables, tone
 
-from .metadata import document_numbers
+from .metadata import document_numbers, kind_names
 
 # "CĐS: chuyển đổi số" / "- DVC — dịch vụ công": one abbreviation a line.
 _ENTRY = re.compile(r"^\s*[-*•]?\s*([^\s:=–—]{1,12})\s*[:=–—]\s*(.+?)\s*$")
@@ -125,7 +125,7 @@ EMPTY = Abbreviations({}, {})
 # mấy" / "số bao nhiêu" followed by more than a particle or the next question: "kinh tế số bao
 # nhiêu % GRDP" asks a share of the digital economy.
 _ASK_ENDS = r"(?=\s*(?:[,.;:?!]|$)|\s+(?:vay|a|nhi|nhe|the|ha|day|roi|va|ngay|nam|thong|ban|ky|co|do)\b)"
-_KINDS = r"(nghi quyet|nghi dinh|luat|quyet dinh|thong tu|ke hoach|chi thi|van ban)"
+_KINDS = "(" + "|".join(fold(name).lower() for name in kind_names()) + "|van ban)"
 # "Tỉnh có NQ chuyển đổi số nào?": a kind, a few words of what it is about, and "nào" ending the
 # question ("trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?" asks for a task, not a document).
 DOCUMENT_ASK = (rf"\b((?:so may|so bao nhieu){_ASK_ENDS}|so hieu|la so nao|{_KINDS}( so)? nao|"

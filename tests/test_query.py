@@ -60,6 +60,8 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("khái niệm này được nêu trong quyết định nào?", "document"),
     ("ap dung theo nghi dinh so may", "document"),
     ("Nghị quyết của tỉnh có số hiệu là gì?", "document"),
+    ("Bộ luật nào quy định về giao dịch điện tử?", "document"),  # every kind of the one table
+    ("cong van nao huong dan viec nay", "document"),
     ("Huyện có những nhà mạng nào cung cấp Internet?", "list"),
     ("UBND huyen dung nhung phan mem, he thong gi", "list"),
 ])
