@@ -130,8 +130,7 @@ def document_numbers(text: str, typed: bool = False) -> list[str]:
 
 def _written(number: str) -> str:
     """A number typed in lower case as documents write it: "03/nq-cp" -> "03/NQ-CP", "qd" -> "QĐ"."""
-    codes = {fold(code).lower(): code for code, _ in NUMBER_KINDS}
-    return re.sub(r"[a-zđ]+", lambda m: codes.get(fold(m.group(0)), m.group(0).upper()), number)
+    return re.sub(r"[a-zđ]+", lambda m: _FOLDED_CODES.get(fold(m.group(0)), m.group(0).upper()), number)
 
 
 def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
@@ -172,7 +171,8 @@ NUMBER_KINDS = tuple((k.code, k.name) for k in INSTRUMENT_KINDS if k.code)
 
 # A number typed in lower case whose first code names a kind of instrument ("03/nq-cp", "57-nq/tw",
 # "67/2006/qh11"); "4g/5g" and "24/7" are none.
-_TYPED_NUMBER_RE = re.compile(r"(?<![\w/])\d{1,4}(?:/\d{4})?[/-](?:" + "|".join(fold(c).lower() for c, _ in NUMBER_KINDS)
+_FOLDED_CODES = {fold(code): code for code, _ in NUMBER_KINDS}  # "qd" -> "QĐ"
+_TYPED_NUMBER_RE = re.compile(r"(?<![\w/])\d{1,4}(?:/\d{4})?[/-](?:" + "|".join(_FOLDED_CODES)
                               + r")\d*(?:[/-][a-zđ]+\d*)*(?![\w/])")
 
 

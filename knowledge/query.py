@@ -125,7 +125,7 @@ EMPTY = Abbreviations({}, {})
 # mấy" / "số bao nhiêu" followed by more than a particle or the next question: "kinh tế số bao
 # nhiêu % GRDP" asks a share of the digital economy.
 _ASK_ENDS = r"(?=\s*(?:[,.;:?!]|$)|\s+(?:vay|a|nhi|nhe|the|ha|day|roi|va|ngay|nam|thong|ban|ky|co|do)\b)"
-_KINDS = "(" + "|".join(fold(name).lower() for name in kind_names()) + "|van ban)"
+_KINDS = "(" + "|".join(fold(name) for name in kind_names()) + "|van ban)"
 # "Tỉnh có NQ chuyển đổi số nào?": a kind, a few words of what it is about, and "nào" ending the
 # question ("trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?" asks for a task, not a document).
 DOCUMENT_ASK = (rf"\b((?:so may|so bao nhieu){_ASK_ENDS}|so hieu|la so nao|{_KINDS}( so)? nao|"
@@ -214,6 +214,7 @@ def counted_noun(question: str) -> str | None:
 UNIT_SYMBOLS = {"met": "m", "ki": "km", "kilomet": "km"}
 # What a sum of money is written in ("85 tỷ đồng", "1,2 triệu USD"), for "bao nhiêu tiền".
 CURRENCY = frozenset({"đồng", "tỷ", "tỉ", "triệu", "nghìn", "ngàn", "usd", "vnđ", "vnd"})
+_FOLDED_CURRENCY = frozenset(fold(c) for c in CURRENCY)
 
 
 def counts(unit: str, noun: str) -> bool:
@@ -222,7 +223,7 @@ def counts(unit: str, noun: str) -> bool:
     is not a count of it)."""
     names = {noun, UNIT_SYMBOLS.get(fold(noun), noun)}
     if fold(noun) == "tien":  # "bao nhiêu tiền": a sum of money, "85 tỷ đồng"
-        names |= CURRENCY if has_diacritics(noun) else {fold(c) for c in CURRENCY}
+        names |= CURRENCY if has_diacritics(noun) else _FOLDED_CURRENCY
     read = unit.replace("%", " phần trăm ")  # as :func:`index.text.syllables` reads it
     lowered = read.lower() if has_diacritics(noun) else fold(read)
     if not any(name in lowered for name in names):

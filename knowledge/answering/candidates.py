@@ -82,7 +82,7 @@ _FOLDED_RULE = re.compile(r"\b(?:" + "|".join(fold(w) for w in _RULE_WORDS) + r"
 def _modals(text: str) -> frozenset[str]:
     """The modal words of ``text``, folded, negation set aside ("không phải" -> "phai"); the
     question's are read once for all its sentences."""
-    found = [fold(m.lower()) for m in _RULE.findall(text)] if has_diacritics(text) \
+    found = [fold(m) for m in _RULE.findall(text)] if has_diacritics(text) \
         else _FOLDED_RULE.findall(folded_words(text))
     return frozenset(re.sub(r"^khong\s+", "", m) for m in found)
 

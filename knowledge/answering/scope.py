@@ -51,8 +51,8 @@ def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
 
 
 # "Tỉnh có nghị quyết … không?", "đã có kế hoạch … chưa?": whether an instrument of a kind exists.
-_EXISTS = re.compile(rf"\b(?:co|da co|da ban hanh)\s+({'|'.join(fold(name) for _, name in NUMBER_KINDS)})\b"
-                     r"(?=.*\b(?:khong|chua)\b)")
+_KIND_BY_FOLDED = {fold(name): name for _, name in NUMBER_KINDS}  # the kinds a number's code names
+_EXISTS = re.compile(rf"\b(?:co|da co|da ban hanh)\s+({'|'.join(_KIND_BY_FOLDED)})\b(?=.*\b(?:khong|chua)\b)")
 
 
 def missing_instrument(docs: list[dict], q: Query, own: str, allowed: set[int] | None) -> Answer | None:
@@ -61,7 +61,7 @@ def missing_instrument(docs: list[dict], q: Query, own: str, allowed: set[int] |
     m = _EXISTS.search(fold(own))
     if not (m and q.places and allowed):
         return None
-    kind = next(name for _, name in NUMBER_KINDS if fold(name) == m.group(1))
+    kind = _KIND_BY_FOLDED[m.group(1)]
     held = [d for d in docs if d["id"] in allowed]
     if any(number_kind(n) == kind for d in held for n in d["numbers"]):
         return None
@@ -80,7 +80,7 @@ def _kind_name(question: str) -> str | None:
 
 def number_matches(asked: str, number: str) -> bool:
     """"57-NQ/TW" matches "57-NQ/TW", and "Nghị quyết 57" (a number typed without its suffix)."""
-    if asked == number or fold(asked).upper() == fold(number).upper():  # "QĐ-TTg" typed "QĐ-TTG"
+    if fold(asked) == fold(number):  # the same number in any letter case: "QĐ-TTg" typed "qđ-ttg"
         return True
     named = re.fullmatch(r"(\D+) (\d+)", asked)
     if not named:
