@@ -160,7 +160,7 @@ def resolve(text: str, context: Context | None, now: float | None = None,
 
 
 # How a carried question type is asked again ("bao nhiêu" for a figure).
-_TYPE_WORDS = {"quantity": "bao nhiêu", "when": "khi nào", "day": "ngày nào", "who": "cơ quan nào",
+_TYPE_WORDS = {"quantity": "bao nhiêu", "when": "khi nào", "day": "ngày nào", "who": "cơ quan nào", "person": "ai",
                "where": "ở đâu", "definition": "là gì"}
 
 

@@ -143,8 +143,11 @@ _TYPES = {
     # "<a word of time> nào": "thời điểm nào", "quý nào", "giai đoạn nào", "dịp nào".
     "when": r"\b(khi nao|bao gio|(thoi diem|thoi gian|thoi ky|ngay|tuan|thang|quy|nam|giai doan|moc|dip|luc|hom) nao|"
             r"thoi han|han chot|deadline|hieu luc)\b",
-    "who": r"\b(ai|co quan nao|bo nao|don vi nao|nganh nao|to chuc nao|chu tri|giao cho|phu trach|"
+    # Which body: answered by an agency ("Bộ Nội vụ chủ trì").
+    "who": r"\b(co quan nao|bo nao|don vi nao|nganh nao|to chuc nao|chu tri|giao cho|phu trach|"
            r"ai ky|nguoi ky|ban hanh boi|cap nao)\b",
+    # "ai": a person or a group of people as well as a body ("dành cho ai": "thiếu niên").
+    "person": r"\bai\b",
     "where": r"\b(o dau|noi nao|xa nao|huyen nao|tinh nao|dia phuong nao)\b",
     "document": DOCUMENT_ASK,
     # "những gì", "gồm những …", "các … nào", "liệt kê": several things are asked for.
@@ -160,8 +163,8 @@ _TYPE_RES = {name: re.compile(pattern) for name, pattern in _TYPES.items()}
 
 
 def question_types(question: str) -> set[str]:
-    """The kinds of answer ``question`` asks for: quantity, when, day, who, where, document, list,
-    definition, yesno."""
+    """The kinds of answer ``question`` asks for: quantity, when, day, who, person, where, document,
+    list, definition, yesno."""
     folded = fold(question)
     return {name for name, pattern in _TYPE_RES.items() if pattern.search(folded)}
 
@@ -181,6 +184,10 @@ _AGENT = re.compile(r"\b(Bộ|Sở|Ban(?! hành)|Ủy ban|UBND|HĐND|Văn phòng
                     r"Thủ tướng|Bí thư|Chủ tịch|Tổng Bí thư|Cục|Tổng cục|Viện|Trung tâm|Ngân hàng|Đài|Thông tấn|"
                     r"Công an|Tòa án|Viện kiểm sát|Kho bạc|Thanh tra|Mặt trận|Đảng ủy|Đảng bộ|Bưu điện|Hải quan|"
                     r"cơ quan|doanh nghiệp|các bộ|địa phương|tổ chức|cá nhân)\b")
+# People named by what they are, which "ai" may ask for ("dành cho ai": "dành cho thiếu niên").
+_PEOPLE = re.compile(r"\b(người|công dân|nhân dân|trẻ em|thiếu niên|thanh niên|học sinh|sinh viên|cán bộ|công chức|"
+                     r"viên chức|hộ gia đình|thành viên|chủ sở hữu|chủ đầu tư|chủ điểm|thương nhân|nhà đầu tư)\b",
+                     re.IGNORECASE)
 
 
 # "bao nhiêu hồ sơ", "mấy mô đun": the thing counted. A figure of something else ("15 văn bản")
@@ -233,7 +240,7 @@ def counts(unit: str, noun: str) -> bool:
 
 
 # The kinds of answer a quote can be checked for (see :func:`holds_answer`).
-ANSWER_KINDS = frozenset({"quantity", "when", "day", "who", "document"})
+ANSWER_KINDS = frozenset({"quantity", "when", "day", "who", "person", "document"})
 
 
 def holds_answer(kind: str, text: str) -> bool:
@@ -246,6 +253,8 @@ def holds_answer(kind: str, text: str) -> bool:
         return bool(_DATE.search(text))
     if kind == "who":
         return bool(_AGENT.search(text))
+    if kind == "person":
+        return bool(_AGENT.search(text) or _PEOPLE.search(text))
     if kind == "document":  # "Quyết định 411/QĐ-TTg", "Nghị định 42/2022/NĐ-CP"
         return bool(document_numbers(text))
     return True

@@ -297,6 +297,11 @@ def test_calling_the_bot_changes_nothing(full_kb):
     assert not called.abstained and called.text == plain.text
 
 
+def test_who_a_rule_is_for_is_answered_by_the_people_it_names(full_kb):
+    ans = answer(full_kb, "Game ký hiệu 12+ là dành cho ai?")
+    assert not ans.abstained and "thiếu niên" in ans.text
+
+
 def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")

@@ -53,6 +53,7 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("ke hoach phai trinh vao thoi diem nao", "when"),  # a word of time + "nào"
     ("Đề án được phê duyệt trong quý nào?", "when"),
     ("nhiem vu nay do bo nao chu tri", "who"),
+    ("Trò chơi ký hiệu 12+ dành cho ai?", "person"),
     ("Dịch vụ công trực tuyến toàn trình là gì?", "definition"),
     ("Mô hình này nằm ở xã nào?", "where"),
     ("Doanh nghiệp có phải xin giấy phép cho trang web không?", "yesno"),
@@ -84,6 +85,10 @@ def test_an_answer_of_the_asked_type_is_recognised():
     assert holds_answer("who", "Bộ Nội vụ chủ trì") and not holds_answer("who", "phải hoàn thành sớm")
     assert holds_answer("who", "Công an tỉnh chủ trì làm sạch dữ liệu dân cư")  # a police force is an agency too
     assert not holds_answer("who", "Ban hành kèm theo Quyết định này Quy chế vận hành Hệ thống")  # "issue", no board
+    # "ai" asks for people as well as a body; "cơ quan nào" for a body only.
+    assert holds_answer("person", "Trò chơi dành cho thiếu niên (từ 12 tuổi trở lên)")
+    assert not holds_answer("who", "Trò chơi dành cho thiếu niên (từ 12 tuổi trở lên)")
+    assert holds_answer("person", "Bộ Nội vụ chủ trì") and not holds_answer("person", "phải hoàn thành sớm")
     assert holds_answer("document", "theo Quyết định 411/QĐ-TTg ngày 31/3/2022")
     assert not holds_answer("document", "theo quyết định của tỉnh")
 

@@ -16,7 +16,7 @@ from ..query import ANSWER_KINDS, counts, holds_answer
 from .retrieve import coverage, names, phrase_coverage
 from .types import Answer
 
-KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan hay người",
+KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan", "person": "cơ quan hay người",
               "document": "số hiệu văn bản"}
 
 
