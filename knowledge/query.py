@@ -268,8 +268,12 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # documents never use would be silently replaced by a different word.
 MIN_CORRECTION_COUNT = 2  # a syllable seen in one passage only is as likely a typo of the documents
 # A spelling 50 times rarer than another of the same letters is the documents' own typo ("trưc"
-# beside "trực"): it is corrected like an unknown one.
+# beside "trực"): it is corrected like an unknown one, if it is also seen in no more than a
+# handful of passages. A typo the documents repeat stays in a few ("trưc": 3 of the bundled
+# passages); a spelling in more is a word of its own ("phạt": 7, beside "phát": 1,099), which
+# "bị phạt bao nhiêu" must keep.
 RARE_VARIANT_RATIO = 50
+MAX_TYPO_PASSAGES = 3
 # A letter typed twice in a row; "oo" before "ng" or "c" is a Vietnamese spelling ("xoong", "soóc").
 _DOUBLED = re.compile(r"([^\W\d_])\1(?!(?<=oo)(?:ng|c))", re.IGNORECASE)
 
@@ -303,7 +307,8 @@ class Speller:
             return self.folded.get(token, 0) >= MIN_CORRECTION_COUNT
         count = self.accented.get(token, 0)
         usual = self.variants.get(fold(token))
-        return count >= MIN_CORRECTION_COUNT and not (usual and self.accented[usual[0]] > RARE_VARIANT_RATIO * count)
+        rare = usual and count <= MAX_TYPO_PASSAGES and self.accented[usual[0]] > RARE_VARIANT_RATIO * count
+        return count >= MIN_CORRECTION_COUNT and not rare
 
     def _near(self, word: str) -> list[str]:
         """Folded syllables of the documents one edit from ``word``, most frequent first."""

@@ -235,6 +235,12 @@ def test_a_doubled_letter_is_read_single_whatever_its_neighbours(typed, read):
     assert SPELLER.correct(typed, HAS_PHRASE) == read
 
 
+def test_a_rare_word_is_kept_and_a_rare_typo_of_the_documents_is_corrected():
+    speller, has_phrase = _speller(["bị phát hiện"] * 400 + ["xử phạt"] * 5 + ["trực tiếp"] * 200 + ["trưc tuyến"] * 2)
+    assert speller.correct("bị phạt bao nhiêu", has_phrase) == "bị phạt bao nhiêu"  # a word in 5 passages
+    assert speller.correct("nộp trưc tiếp", has_phrase) == "nộp trực tiếp"  # the documents' typo, in 2
+
+
 def test_a_letter_typed_with_marks_is_not_swapped_for_another():
     speller, has_phrase = _speller(["ông Yêu nói rằng", "ông Yêu nói tiếp"])
     assert speller.correct("ông Yên nói", has_phrase) == "ông Yên nói"
