@@ -192,7 +192,7 @@ _PEOPLE = re.compile(r"\b(người|công dân|nhân dân|trẻ em|thiếu niên|
 
 # "bao nhiêu hồ sơ", "mấy mô đun": the thing counted. A figure of something else ("15 văn bản")
 # does not answer the question.
-_NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua".split())
+_NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua theo cua trong voi va ma nay hoac o".split())
 
 
 def counted_noun(question: str) -> str | None:
@@ -207,7 +207,10 @@ def counted_noun(question: str) -> str | None:
                  lambda i: words[i] == "mấy" or (words[i] == "may" and unmarked)):
         for i in range(len(words) - 1):
             following = folded[i + 1]
-            if asks(i) and following not in _NOT_COUNTED and not following.isdigit():
+            # A function word is not a thing counted ("đạt bao nhiêu theo NQ 57"). Typed without
+            # marks, only the unambiguous ones above: "may", "tai", "co" are also "máy", "tài", "cơ".
+            function_word = not unmarked and is_stopword(words[i + 1])
+            if asks(i) and following not in _NOT_COUNTED and not following.isdigit() and not function_word:
                 return words[i + 1]
     # "Tỷ lệ … là bao nhiêu?": a share, answered by a percentage ("%" reads "phần trăm"), not by
     # a count of something else ("09 tuyến cáp quang biển").

@@ -302,6 +302,13 @@ def test_who_a_rule_is_for_is_answered_by_the_people_it_names(full_kb):
     assert not ans.abstained and "thiếu niên" in ans.text
 
 
+def test_a_target_listed_under_its_year_answers_when_and_how_much(full_kb):
+    when = answer(full_kb, "Theo NQ 57 thì bao giờ phủ sóng 5G toàn quốc?")  # five passages below "Đến năm 2030"
+    assert not when.abstained and "Phủ sóng 5G toàn quốc (năm 2030)" in when.text
+    share = answer(full_kb, "giao dich khong dung tien mat den 2030 dat bao nhieu theo nq 57")  # "theo" is counted nothing
+    assert not share.abstained and "không dùng tiền mặt đạt 80%" in share.text
+
+
 def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")

@@ -100,6 +100,16 @@ class TestCandidates:
         assert row["id"] == 2 and "85 tỷ đồng" in text
 
 
+    def test_asked_when_a_unit_under_a_years_heading_answers_with_that_year(self):
+        q = parse(DOCS, "Bao giờ phủ sóng 5G toàn quốc?", None)
+        weights = {"phu": 1.0, "song": 1.0, "5g": 2.0, "toan": 1.0, "quoc": 1.0}
+        rows = [dict(_row(1, "Hạ tầng số hiện đại. Phủ sóng 5G toàn quốc."), lead_year=2030)]
+        text, quoted, row = extract(q, weights, rows)
+        assert "Phủ sóng 5G toàn quốc (năm 2030)." in text
+        top = dict(rows[0], kind="resolution", title="Nghị quyết", provinces=[])
+        assert not_stated(q, weights, top, quoted, q.text, {}, 0.3) is None  # the year answers "bao giờ"
+
+
 class TestYearTargets:
     def test_a_list_opened_by_its_year_in_the_passage_before_is_read_under_that_year(self):
         rows = [dict(_row(1, "Phát triển chính quyền số: 100% cơ sở dữ liệu dùng chung được kết nối; "

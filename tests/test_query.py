@@ -267,6 +267,9 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     ("ti le nguoi dan dung dvctt la bao nhieu", "phan"),
     ("Tỷ lệ bao nhiêu người dân có tài khoản?", "người"),  # the thing counted, when named
     ("phong may phai rong toi thieu bao nhieu m2", "m2"),  # unmarked, "may" is "máy": "bao nhiêu" counts
+    ("Giao dịch không dùng tiền mặt đạt bao nhiêu theo NQ 57?", None),  # a function word counts nothing
+    ("giao dich khong dung tien mat dat bao nhieu theo nq 57", None),
+    ("bao nhieu may tinh", "may"),  # unmarked, "may" may be "máy"
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun

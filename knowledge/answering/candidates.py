@@ -19,8 +19,9 @@ MAX_ANSWER_CHARS = 700
 
 
 # Passages looked back over for the year a passage's sentences speak of ("Đến năm 2030" heads
-# a list that runs over several passages of the same section).
-LEAD_YEAR_PASSAGES = 4
+# a list that runs over several passages of the same section: six in NQ 57, so 4 left
+# "Phủ sóng 5G toàn quốc" without its year). The walk stops at the section's end anyway.
+LEAD_YEAR_PASSAGES = 8
 
 
 # "năm 2025", "đến 2030": the year a sentence, a passage or a table group speaks of.
@@ -101,6 +102,21 @@ LIST_BAR = 0.6
 RANK_PENALTY = 0.08
 
 
+def holds(kind: str, unit: str, year: int | frozenset[int] | None) -> bool:
+    """Whether a unit holds an answer of ``kind``; "khi nào" is also answered by the year the unit
+    speaks of from its section ("Phủ sóng 5G toàn quốc." under "Đến năm 2030")."""
+    return holds_answer(kind, unit) or (kind == "when" and isinstance(year, int))
+
+
+def dated(unit: str, year: int | frozenset[int] | None, q: Query) -> str:
+    """A unit as quoted: asked "khi nào", with the year it speaks of when it does not say it itself."""
+    if "when" in q.types and isinstance(year, int) and not holds_answer("when", unit):
+        body = unit.rstrip()
+        end = body[-1] if body[-1:] in (".", ";") else ""
+        return f"{body[:len(body) - len(end)]} (năm {year}){end}"
+    return unit
+
+
 def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int | None) -> float:
     score = coverage(weights, sentence)
     if q.quantity and holds_answer("quantity", sentence):
@@ -126,7 +142,7 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer:
     # one that does not cannot answer at all (the answer-type check would say "not stated").
     checked = q.types & ANSWER_KINDS
-    if checked and all(holds_answer(kind, sentence) for kind in checked):
+    if checked and all(holds(kind, sentence, year) for kind in checked):
         score += HOLDS_ANSWER_BONUS
     return score
 
@@ -302,7 +318,7 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     checked = q.types & ANSWER_KINDS
     # "bao nhiêu tiền": a figure of money ("85 tỷ đồng"), not a share that only matches the year.
     counted = q.counted if "quantity" in checked else None
-    holders = [c for c in candidates if checked and all(holds_answer(kind, c[5]) for kind in checked)
+    holders = [c for c in candidates if checked and all(holds(kind, c[5], c[4]) for kind in checked)
                and (counted is None or counts(c[3], counted))]
     if holders and holders[0] is not candidates[0] and holders[0][0] >= HOLDER_SHARE * candidates[0][0]:
         candidates.remove(holders[0])
@@ -341,7 +357,7 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
             chosen.append(own)
             total += len(own[3])
     chosen.sort(key=lambda c: (c[1], c[2]))
-    text = re.sub(r" {2,}", " ", " ".join(c[3] for c in chosen))
+    text = re.sub(r" {2,}", " ", " ".join(dated(c[3], c[4], q) for c in chosen))
     return text, [(c[3], c[4]) for c in chosen], row
 
 

@@ -248,8 +248,9 @@ def _under(row: dict) -> str:
 
 
 def _dated(kb: KnowledgeBase, q: Query, rows: list[dict]) -> list[dict]:
-    """``rows`` with the year each starts under, when the question asks about a year."""
-    return [dict(r, lead_year=lead_year(kb, r)) for r in rows] if q.years else rows
+    """``rows`` with the year each starts under, when the question asks about a year or when
+    something happens ("bao giờ phủ sóng 5G": the list under "Đến năm 2030" says)."""
+    return [dict(r, lead_year=lead_year(kb, r)) for r in rows] if q.years or "when" in q.types else rows
 
 
 def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found: Retrieved, top: dict,
