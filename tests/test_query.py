@@ -35,6 +35,8 @@ def test_a_table_row_reads_its_figure_with_its_unit():
     assert row.startswith("Tỉ lệ người dân dùng dịch vụ số: kết quả: ≥ 70%;") and "Bộ Công an" in row
     count = render_row([("Chỉ tiêu", "Số doanh nghiệp lớn"), ("Đơn vị", "Doanh nghiệp"), ("Kết quả", "≥ 10")])
     assert "≥ 10 doanh nghiệp" in count
+    share = render_row([("Chỉ tiêu", "Quy mô kinh tế số"), ("Đơn vị", "% GDP"), ("Kết quả", "≥ 30")])
+    assert "≥ 30% GDP" in share  # as the documents write a share, not "≥ 30 % GDP"
 
 
 def test_a_lower_case_syllable_is_never_taken_for_an_abbreviation():

@@ -247,10 +247,11 @@ def render_row(cells: list[tuple[str, str]], heading: str = "") -> str:
     rest = [(h, v) for h, v in cells if v and v != number]
     if not rest:
         return " ".join(v for _, v in cells)
-    # "Đơn vị: %", "Kết quả: ≥ 80" read "≥ 80%"; "Đơn vị: Doanh nghiệp" reads "≥ 10 doanh nghiệp".
+    # "Đơn vị: %", "Kết quả: ≥ 80" read "≥ 80%" ("% GDP": "≥ 30% GDP"); "Đơn vị: Doanh nghiệp"
+    # reads "≥ 10 doanh nghiệp".
     unit = next((v for h, v in rest[1:] if fold(h).strip(". ") in _UNIT_HEADERS), None)
     if unit and len(unit) <= 20 and any(re.search(r"\d\s*$", v) for _, v in rest[1:] if v != unit):
-        joined = unit if unit == "%" else " " + unit[:1].lower() + unit[1:]
+        joined = unit if unit.startswith("%") else " " + unit[:1].lower() + unit[1:]
         rest = [rest[0]] + [(h, re.sub(r"(\d)\s*$", lambda m: m.group(1) + joined, v)) for h, v in rest[1:]
                             if v != unit]
     subject, values = clip(rest[0][1]), rest[1:]
