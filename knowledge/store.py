@@ -314,12 +314,15 @@ class KnowledgeBase:
         except DenseIndexError as e:
             logger.warning("%s", e)
             return self._build_dense(progress)
-        # Repair after a crash between the database commit and the index save.
+        # Passages stored by a process that had no index loaded (a CLI ``ingest``) are added from
+        # the embedding cache: the usual case, not a fault. Stale ones mean a crash between the
+        # database commit and the index save.
         want = self._passage_ids()
         have = dense.ids()
         if want != have:
-            logger.warning("dense index out of step with the database (%d missing, %d stale); repairing",
-                           len(want - have), len(have - want))
+            log = logger.warning if have - want else logger.info
+            log("dense index: adding %d passages stored since it was saved, dropping %d removed ones",
+                len(want - have), len(have - want))
             dense.remove(sorted(have - want))
             missing = sorted(want - have)
             dense.add(missing, self._vectors_for(missing, progress))
