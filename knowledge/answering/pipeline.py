@@ -266,7 +266,12 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     # xã …"): the quote holds the clause with the figure ("…; 70% đối với cấp xã"), which a
     # bullet cut from its subject ("70% đối với cấp xã") would not show to be about it.
     topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS}
-    if not (q.targets and q.years) or (q.quantity and len(topic) > 2):
+    if not (q.targets and q.years):
+        return ""
+    # A year the document never names ("… năm 2035 … về kinh tế số?" of a plan to 2030) has no
+    # target in it, whatever the topic or figure asked: no quote about another year answers.
+    unnamed = str(q.years[0]) not in kb.document_text(top["doc_id"])
+    if q.quantity and len(topic) > 2 and not unnamed:
         return ""
     rows = _dated(kb, q, sorted([r for r in found.rows if r["doc_id"] == top["doc_id"]][:8], key=lambda r: r["seq"]))
     bullets = year_targets(q.years[0], rows)  # in the document's order
@@ -274,10 +279,12 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
         bullets = [b for b in bullets if coverage(topic, b) >= 0.5]
     if bullets:
         return f"Mục tiêu năm {q.years[0]}{where(q, top)}:\n" + "\n".join(f"• {b}" for b in bullets)
-    if len(topic) > 2:
+    if len(topic) > 2 and not unnamed:
         return ""
     years = sorted(set().union(*map(target_years, rows)) - set(q.years))
-    others = {y: listed for y in years if (listed := year_targets(y, rows))}
+    # The other years' targets, those about the topic asked if any.
+    others = {y: [b for b in listed if coverage(topic, b) >= 0.5] or listed
+              for y in years if (listed := year_targets(y, rows))}
     if not others:
         return ""
     label = KIND_LABELS.get(top["kind"], "Văn bản")
