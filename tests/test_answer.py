@@ -317,6 +317,13 @@ def test_a_topics_target_for_a_year_the_document_never_names_is_not_stated(full_
     assert "kinh tế số chiếm 20% GRDP" in ans.text  # what it does set, about that topic
 
 
+def test_a_definition_is_of_the_term_asked_and_a_comparison_defines_both(full_kb):
+    software = answer(full_kb, "phan mem ung dung la gi")  # not "Dự án phần mềm ứng dụng là …"
+    assert "phát triển và cài đặt" in software.text
+    both = answer(full_kb, "Mã nguồn với mã máy khác nhau thế nào?")
+    assert "trước biên dịch" in both.text and "sau biên dịch" in both.text
+
+
 def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")

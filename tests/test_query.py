@@ -4,7 +4,7 @@ import pytest
 
 from index.text import fold, syllables
 from knowledge.answering import render_row
-from knowledge.answering.analysis import definition_terms, off_topic
+from knowledge.answering.analysis import defines, definition_terms, off_topic, parse
 from knowledge.chunking import chunk, table_cells
 from knowledge.cleaning import clean
 from knowledge.provinces import mention_spans
@@ -292,6 +292,14 @@ def test_a_province_name_is_never_corrected_into_a_word():
     ("Kinh tế số và xã hội số là gì?", {"kinh te so", "xa hoi so"}),
     ("khai niem kinh te so va xa hoi so duoc neu o dau", {"kinh te so", "xa hoi so"}),  # no "là gì"
     ("định nghĩa thư rác theo luật", {"thu rac"}),
+    ("Mã nguồn với mã máy khác nhau thế nào?", {"ma nguon", "ma may"}),
 ])
 def test_the_terms_a_definition_question_asks_about_are_found(question, terms):
     assert terms <= set(definition_terms([fold(t) for t in syllables(question)]))
+
+
+def test_a_longer_term_ending_in_the_asked_one_is_not_its_definition():
+    q = parse([], "phần mềm ứng dụng là gì", None)
+    assert defines(q, "3. Phần mềm ứng dụng là phần mềm được phát triển và cài đặt …") == 1
+    assert defines(q, "Khái niệm phần mềm ứng dụng là …") == 1
+    assert defines(q, '"Dự án phần mềm ứng dụng" là dự án đầu tư phát triển mới …') == 0

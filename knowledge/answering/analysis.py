@@ -147,7 +147,7 @@ def _asked_places(question: str) -> tuple[list[gz.Place], list[str]]:
 
 
 # "số hóa là gì", "X được hiểu như thế nào", "khái niệm X": where the asked term ends.
-_DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the nao|hieu nhu the nao|la sao|khac gi|"
+_DEFINITION_MARK = re.compile(r"\b(la gi|nghia la gi|nghia la|duoc hieu|hieu the nao|hieu nhu the nao|la sao|khac gi|khac nhau|"
                               r"duoc dinh nghia)\b")
 
 
@@ -157,6 +157,8 @@ _TRAILING = frozenset("a a vay nhi khong the nao nhu sao".split())  # particles 
 # "khái niệm X", "định nghĩa X" name the term after them, up to the first word that is not part
 # of it ("khái niệm kinh tế số và xã hội số được nêu trong …").
 _LEAD_MARK = re.compile(r"\b(khai niem|dinh nghia)\b")
+# What a definition may open with before its term: "Khái niệm X là", "Thuật ngữ X là".
+_TERM_LEADS = frozenset("niem nghia ngu".split())
 _TERM_END = frozenset("duoc la trong theo cua nao o tai thi co gi nhu ra sao khac do nam".split())
 
 
@@ -186,9 +188,12 @@ def definition_terms(words: list[str]) -> tuple[str, ...]:
     if before[:1] == ["cua"]:
         before = before[1:]
     tail = before[-4:]
-    if "va" in before[-8:-1]:  # "kinh tế số và xã hội số là gì": both terms, whole
-        at = len(before) - 1 - before[::-1].index("va")
-        tail = before[max(0, at - 4):]
+    # "kinh tế số và xã hội số là gì", "mã nguồn với mã máy khác nhau": both terms, whole.
+    for joiner in ("va", "voi"):
+        if joiner in before[-8:-1]:
+            at = len(before) - 1 - before[::-1].index(joiner)
+            tail = before[max(0, at - 4):]
+            break
     terms = [" ".join(tail)]
     if "cua" in before[1:-1]:
         at = before.index("cua")
@@ -202,11 +207,11 @@ def definition_terms(words: list[str]) -> tuple[str, ...]:
 
 
 def _and_split(terms: list[str]) -> tuple[str, ...]:
-    """The terms, and each side of a term that joins two with "và" ("kinh tế số và xã hội số")."""
+    """The terms, and each side of a term that joins two with "và" or "với" ("kinh tế số và xã hội số")."""
     out = []
     for term in terms:
         out.append(term)
-        sides = [t.strip() for t in f" {term} ".split(" va ")]
+        sides = [t.strip() for t in re.split(r" (?:va|voi) ", f" {term} ")]
         if len(sides) > 1:
             out += [t for t in sides if t]
     return tuple(t for t in dict.fromkeys(out) if t)
@@ -218,5 +223,17 @@ def defines(q: Query, text: str) -> int:
     if not q.terms:
         return 0
     read = folded_words(text)
-    return sum(re.search(rf"(?:^|[\s(:;.]){re.escape(term)}\s+(?:la|duoc hieu la)\s", read) is not None
-               for term in q.terms)
+    asked = set(q.folded)
+
+    def defined(term: str) -> bool:
+        for m in re.finditer(rf"(?:^|\s){re.escape(term)}\s+(?:la|duoc hieu la)(?:\s|$)", read):
+            # The word before the term: a list mark ("3."), a function word or a word of the
+            # question; not another noun, which makes a longer term ("Dự án phần mềm ứng dụng
+            # là …" defines a project, not "phần mềm ứng dụng").
+            before = read[:m.start()].split()[-1:]
+            if not before or before[0] in asked or before[0] in _TERM_LEADS or is_stopword(before[0]) \
+                    or before[0].isdigit() or len(before[0]) == 1:
+                return True
+        return False
+
+    return sum(defined(term) for term in q.terms)
