@@ -19,6 +19,7 @@ from datetime import date
 
 from index.text import fold, folded_words, split_sentences
 
+from . import provinces as gz
 from .metadata import NUMBER_PATTERN, kind_names
 from .query import DOCUMENT_ASK
 
@@ -48,8 +49,13 @@ _EFFECTIVE_RE = re.compile(r"(?:có )?hiệu lực(?: thi hành)?(?: kể)? từ
                            r"(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4})", re.IGNORECASE)
 _SIGNATURE_START = re.compile(r"^(?:TM|KT|T/M|Q|TL|TUQ)\.?\s+[A-ZĐÀ-Ỹ]", re.MULTILINE)
 _PERSON = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
-_TITLED_SIGNER = re.compile(r"(Tổng Bí thư|Chủ tịch(?: nước)?|Thủ tướng(?: Chính phủ)?|Phó Thủ tướng|Bộ trưởng|Bí thư)"
-                            r" ((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+ ){1,4}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+),? (?:đã )?ký")
+# "Tổng Bí thư Tô Lâm đã ký", "do Phó Chủ tịch UBND tỉnh Bùi Đình Long ký" (the body a title
+# belongs to, if named, is "UBND tỉnh", "Ủy ban nhân dân thành phố" …; a province named after it
+# is cut from the name).
+_TITLED_SIGNER = re.compile(r"((?:Phó )?(?:Tổng Bí thư|Chủ tịch(?: nước)?|Thủ tướng(?: Chính phủ)?|Bộ trưởng|Bí thư|"
+                            r"Giám đốc)(?: (?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Tỉnh ủy|Thành ủy|Huyện ủy)"
+                            r"(?: (?:tỉnh|thành phố|huyện))?)?)"
+                            r" ((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+ ){1,6}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+),? (?:đã )?ký")
 _TABLE_ROW = re.compile(r"^\|\s*\**([^|*]+?)\**\s*\|\s*([^|\n]*?)\s*\|?\s*$", re.MULTILINE)
 
 
@@ -107,6 +113,9 @@ def _signer(text: str) -> tuple[str | None, str | None]:
         name = m.group(2).split()
         while name and name[-1][:1].islower():  # "Tô Lâm đã": the class ranges also hold lower case
             name.pop()
+        spans = gz.mention_spans(m.group(2))
+        if spans and spans[0][0] == 0:  # "UBND tỉnh Nghệ An Bùi Đình Long"
+            name = m.group(2)[spans[0][1]:].split()
         if len(name) >= 2:
             return f"{m.group(1)} {' '.join(name)}", m.group(0)
     return None, None
@@ -184,8 +193,13 @@ def _mentioned(text: str, number: str) -> Facts:
         if effective and facts.effective is None:
             facts.effective = _phrase_date(effective.group(1))
             facts.evidence["effective"] = sentence.strip()
+        # "… ban hành Kế hoạch số 118/KH-UBND …, do Phó Chủ tịch UBND tỉnh Bùi Đình Long ký."
+        signer, _ = _signer(sentence) if facts.signer is None else (None, None)
+        if signer:
+            facts.signer = signer
+            facts.evidence["signer"] = sentence.strip()
         facts.evidence.setdefault("number", sentence.strip())
-        if facts.issued and facts.issuer and facts.effective:
+        if facts.issued and facts.issuer and facts.effective and facts.signer:
             break
     return facts
 
@@ -194,7 +208,7 @@ def instrument_facts(text: str, number: str, own: bool) -> Facts:
     """What ``text`` states about instrument ``number`` (``own``: the text is that instrument)."""
     facts = _own(text, number) if own else Facts(number)
     cited = _mentioned(text, number)
-    for name in ("issued", "issuer", "effective"):
+    for name in ("issued", "issuer", "signer", "effective"):
         if getattr(facts, name) is None and getattr(cited, name) is not None:
             setattr(facts, name, getattr(cited, name))
             facts.evidence[name] = cited.evidence[name]

@@ -131,6 +131,27 @@ E_TRANSACTIONS = ("# Hướng dẫn giao dịch điện tử trong cơ quan nhà
                   "Thông tư số 15/2024/TT-BTTTT có hiệu lực thi hành kể từ ngày 15/12/2024.\n")
 
 
+def test_a_sum_of_money_answers_how_much_money(small_kb_copy):
+    small_kb_copy.ingest_bytes("lang-son-kinh-phi.md", (LANG_SON + "\nTổng kinh phí dự kiến là 215 tỷ đồng "
+                                                      "từ ngân sách tỉnh và nguồn xã hội hóa.\n").encode())
+    ans = answer(small_kb_copy, "Kinh phí thực hiện kế hoạch chuyển đổi số của Lạng Sơn là bao nhiêu tiền?")
+    assert not ans.abstained and "215 tỷ đồng" in ans.text
+
+
+NGHE_AN = ("# Kế hoạch chuyển đổi số tỉnh Nghệ An năm 2025\n\nKế hoạch đặt ra các chỉ tiêu chủ yếu:\n\n"
+           "| Chỉ tiêu | Đơn vị | Năm 2025 | Năm 2030 |\n|---|---|---|---|\n"
+           "| Tỷ lệ người dân trưởng thành có tài khoản thanh toán điện tử | % | 75 | 90 |\n"
+           "| Tỷ trọng kinh tế số trong GRDP | % | 10 | 20 |\n")
+
+
+def test_a_row_of_year_columns_does_not_answer_for_a_year_it_has_no_column_for(small_kb_copy):
+    small_kb_copy.ingest_bytes("nghe-an-2025.md", NGHE_AN.encode())
+    right = answer(small_kb_copy, "Tỷ lệ người dân có tài khoản thanh toán điện tử ở Nghệ An năm 2030 là bao nhiêu?")
+    assert not right.abstained and "90%" in right.text
+    other = answer(small_kb_copy, "Tỷ lệ người dân có tài khoản thanh toán điện tử ở Nghệ An năm 2026 là bao nhiêu?")
+    assert other.abstained and "2026" in other.text
+
+
 def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
     small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
     ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")

@@ -43,6 +43,14 @@ def test_news_gives_only_the_facts_attached_to_the_number():
     assert other.signer is None
 
 
+def test_news_names_the_signer_of_the_instrument_it_reports():
+    text = ("Ngày 12/02/2025, UBND tỉnh Nghệ An ban hành Kế hoạch số 118/KH-UBND về chuyển đổi số năm 2025, "
+            "do Phó Chủ tịch UBND tỉnh Bùi Đình Long ký. Kế hoạch đặt ra 4 chỉ tiêu.")
+    assert instrument_facts(text, "118/KH-UBND", own=False).signer == "Phó Chủ tịch UBND tỉnh Bùi Đình Long"
+    named = "Kế hoạch số 05/KH-UBND do Chủ tịch UBND tỉnh Nghệ An Nguyễn Đức Trung ký ban hành."
+    assert instrument_facts(named, "05/KH-UBND", own=False).signer == "Chủ tịch UBND tỉnh Nguyễn Đức Trung"
+
+
 def test_what_is_asked_about_a_document():
     assert asked_facts("ai ký vậy?") == ["signer"]
     assert set(asked_facts("ban hanh ngay nao, ai ban hanh")) == {"issuer", "issued"}

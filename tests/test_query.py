@@ -140,6 +140,13 @@ def test_off_topic_refusals_do_not_fire_on_ordinary_words(question, refused):
     assert off_topic(question) is refused
 
 
+def test_an_off_topic_word_typed_without_marks_is_no_sign_when_the_documents_write_it_as_another():
+    _, has_phrase = _speller(["bồi dưỡng kỹ năng số", "cán bộ được bồi dưỡng"])
+    assert not off_topic("can bo cap xa phai duoc boi duong ky nang so truoc khi nao", has_phrase)  # "bồi dưỡng"
+    assert off_topic("xem boi tu vi", has_phrase)  # "tử vi" is written nowhere else
+    assert off_topic("Xem bói cho mình", has_phrase)  # typed with marks: "bói" is "bói"
+
+
 def test_markdown_escapes_and_codification_cross_references_never_reach_the_text():
     text, _ = clean("1\\. Phát triển R\\&D \\- đột phá.\n\nĐiều 5. Quyền (Điều này có nội dung liên quan đến "
                     "Điều 3.4.LQ.9. Các hành vi bị nghiêm cấm; Điều 1.1.LQ.2. Giải thích)\n", markdown=True)

@@ -4,6 +4,7 @@ what kind of answer it wants (a figure, a date, an agency, a definition)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.text import fold, folded_words, has_diacritics, is_stopword, normalize, syllables
@@ -23,12 +24,20 @@ _OFF_TOPIC = (
 )
 
 
-def off_topic(question: str) -> bool:
+def off_topic(question: str, has_phrase: Callable[[list[str], bool], bool] | None = None) -> bool:
+    """Whether ``question`` is about a subject listed in ``_OFF_TOPIC``.
+
+    :param has_phrase: ``(tokens, accented) -> bool``, whether the documents hold a phrase. Typed
+        without marks, a subject the documents write as other words is no sign: "boi duong" is
+        "bồi dưỡng", not "bói"; "mon an toan" is "môn an toàn", not "món ăn".
+    """
     words = " ".join(syllables(question))
     marked = any(has_diacritics(w) for w in words.split())
     for phrase in _OFF_TOPIC:
         target, text = (phrase, words) if marked else (fold(phrase), fold(words))
         if re.search(rf"(?<!\w){re.escape(target)}(?!\w)", text):
+            if not marked and has_phrase and has_phrase(target.split(), False) and not has_phrase(phrase.split(), True):
+                continue
             return True
     return False
 

@@ -276,12 +276,15 @@ def clip(value: str, width: int = 300) -> str:
     return value[:width].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
-def quotable(row: dict) -> tuple[list[tuple[str, int | None]], str]:
+def quotable(row: dict) -> tuple[list[tuple[str, int | frozenset[int] | None]], str]:
     """What can be quoted of a passage (one rendered table row, or its sentences, each with
     the year it speaks of), and the context it is scored with (a row's group path)."""
     cells = table_cells(row["text"])
     if cells:
-        return [(render_row(cells, row["heading"]), heading_year(row["heading"]))], (row["heading"] or "") + " "
+        # The year its group speaks of, or the years of its columns ("Năm 2025 | Năm 2030"): such
+        # a row does not answer a question about 2026.
+        year = heading_year(row["heading"]) or frozenset(year_columns(cells)) or None
+        return [(render_row(cells, row["heading"]), year)], (row["heading"] or "") + " "
     return sentences(row["text"], row.get("lead_year")), ""
 
 

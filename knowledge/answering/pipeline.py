@@ -109,7 +109,7 @@ def _read(kb: KnowledgeBase, docs: list[dict], question: str, context: Context |
         notice = f"Câu hỏi dài quá nên mình chỉ đọc {MAX_QUESTION_CHARS} ký tự đầu."
     if not any(ch.isalpha() for ch in raw):
         return Answer(raw, EMPTY, abstained=True)
-    if off_topic(raw):
+    if off_topic(raw, kb.has_phrase):
         return Answer(raw, OFF_TOPIC, abstained=True, notice=notice)
     abbreviations = _abbreviations(kb, docs)
     expanded = abbreviations.expand(raw)  # "CĐS", "ko", "bn" read as the words documents use

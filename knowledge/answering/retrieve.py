@@ -14,7 +14,7 @@ from ..metadata import document_numbers
 from ..store import KnowledgeBase
 from .analysis import FRAME_SYLLABLES, YEAR, Query, bare_number, defines
 from .scope import number_matches
-from ..query import ANSWER_KINDS, UNIT_SYMBOLS, Abbreviations, counts, holds_answer
+from ..query import ANSWER_KINDS, CURRENCY, UNIT_SYMBOLS, Abbreviations, counts, holds_answer
 
 CANDIDATES = 40  # passages taken from each retriever before fusion
 # On the fused scale (0..1): a passage giving a figure of the very thing counted ("bao nhiêu
@@ -56,11 +56,16 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
 NUMBER_WORDS = {"hai": "2", "ba": "3", "bốn": "4", "sáu": "6", "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
 
 
+_MONEY = re.compile(rf"\d\s*(?:{'|'.join(sorted(CURRENCY))})\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=50_000)
 def folded_syllables(text: str) -> frozenset[str]:
     # Passages are immutable (ids are never reused), so their syllables are computed once.
     words = syllables(text)
     units = {typed for typed, symbol in UNIT_SYMBOLS.items() if re.search(rf"\d\s*{symbol}\b", text)}  # "200 m": mét
+    if _MONEY.search(text):  # "215 tỷ đồng" is a sum of "tiền"
+        units.add("tien")
     twins = {fold(t) for t in map(iy_twin, words) if t}  # "ký" holds the "ki" of "chu ki so"
     return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS} | units | twins
 
