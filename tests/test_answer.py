@@ -256,6 +256,12 @@ def test_a_follow_up_about_the_quoted_article_asks_about_its_instrument(full_kb)
     assert "67/2006/QH11" in later.text and "01/01/2007" in later.text
 
 
+def test_a_definition_asked_in_a_follow_up_is_of_its_own_term(full_kb):
+    first = answer(full_kb, "Luật CNTT là luật số mấy?")
+    later = answer(full_kb, "số hóa theo luật đó là gì", context=first.context)  # not "hóa theo luật đó"
+    assert "biến đổi các loại hình thông tin sang thông tin số" in later.text
+
+
 def test_a_task_rows_deadline_is_asked_for_in_a_follow_up(full_kb):
     first = answer(full_kb, "NQ 03 giao bộ nào xây dựng văn bản hướng dẫn Luật Dữ liệu?")
     assert "Bộ Công an" in first.text

@@ -300,6 +300,7 @@ def test_a_province_name_is_never_corrected_into_a_word():
     ("khai niem kinh te so va xa hoi so duoc neu o dau", {"kinh te so", "xa hoi so"}),  # no "là gì"
     ("định nghĩa thư rác theo luật", {"thu rac"}),
     ("Mã nguồn với mã máy khác nhau thế nào?", {"ma nguon", "ma may"}),
+    ("số hóa theo luật đó là gì", {"so hoa"}),  # what follows "theo" says where, not what
 ])
 def test_the_terms_a_definition_question_asks_about_are_found(question, terms):
     assert terms <= set(definition_terms([fold(t) for t in syllables(question)]))

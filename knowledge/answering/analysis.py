@@ -196,6 +196,10 @@ def definition_terms(words: list[str]) -> tuple[str, ...]:
             before = before[len(before) - 1 - before[::-1].index(cut) + 1:]
     if before[:1] == ["cua"]:
         before = before[1:]
+    # "số hóa theo luật đó là gì", "dữ liệu mở trong nghị quyết là gì": what follows is where.
+    for where in ("theo", "trong"):
+        if where in before[1:]:
+            before = before[:before.index(where, 1)]
     tail = before[-4:]
     # "kinh tế số và xã hội số là gì", "mã nguồn với mã máy khác nhau": both terms, whole.
     for joiner in ("va", "voi"):
