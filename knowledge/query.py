@@ -162,11 +162,19 @@ _TYPES = {
 _TYPE_RES = {name: re.compile(pattern) for name, pattern in _TYPES.items()}
 
 
+# A verb of "who": with "ai" as its subject ("ai phải trực tiếp chủ trì?"), the answer is a
+# person or a body, not a body only.
+_WHO_VERBS = re.compile(r"\b(chu tri|giao cho|phu trach)\b")
+
+
 def question_types(question: str) -> set[str]:
     """The kinds of answer ``question`` asks for: quantity, when, day, who, person, where, document,
     list, definition, yesno."""
     folded = fold(question)
-    return {name for name, pattern in _TYPE_RES.items() if pattern.search(folded)}
+    types = {name for name, pattern in _TYPE_RES.items() if pattern.search(folded)}
+    if {"who", "person"} <= types and not _TYPE_RES["who"].search(_WHO_VERBS.sub(" ", folded)):
+        types.discard("who")
+    return types
 
 
 # What each kind of answer looks like in a document. A figure is a number that is not a

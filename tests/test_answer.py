@@ -351,6 +351,11 @@ def test_a_definition_is_of_the_term_asked_and_a_comparison_defines_both(full_kb
     assert "trước biên dịch" in both.text and "sau biên dịch" in both.text
 
 
+def test_who_must_lead_is_answered_by_the_people_named(full_kb):
+    ans = answer(full_kb, "Theo bài về Hòa Bình, để CĐS thành công thì ai phải trực tiếp chủ trì và chịu trách nhiệm?")
+    assert not ans.abstained and "người đứng đầu" in ans.text
+
+
 def test_a_figure_of_something_else_is_not_the_count_asked_for(full_kb):
     asked = answer(full_kb, "Huyện Bảo Lâm ban hành bao nhiêu văn bản về chuyển đổi số trong tháng 10/2024?")
     other = answer(full_kb, "Huyện Bảo Lâm có bao nhiêu máy chủ?")

@@ -95,6 +95,12 @@ def test_an_answer_of_the_asked_type_is_recognised():
     assert not holds_answer("document", "theo quyết định của tỉnh")
 
 
+def test_ai_as_the_subject_of_a_who_verb_asks_for_a_person_or_a_body():
+    assert question_types("để CĐS thành công thì ai phải trực tiếp chủ trì?") & {"who", "person"} == {"person"}
+    assert "who" in question_types("nhiệm vụ này do bộ nào chủ trì?")  # a body asked for by name
+    assert "who" in question_types("ai chủ trì, cơ quan nào phối hợp?")
+
+
 def test_chuyen_doi_so_nao_is_not_a_question_about_a_document():
     assert "document" not in question_types("Tỉnh ưu tiên lĩnh vực chuyển đổi số nào?")
 
