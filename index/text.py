@@ -163,14 +163,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 # Function syllables of questions ("là gì", "bao nhiêu", "của"...), the particles of chat
-# ("à", "nhỉ", "nữa", "rồi") and the words that call the bot ("bạn ơi", "ad ơi", "admin").
+# ("à", "nhỉ", "nữa", "rồi") and the words that call the bot ("bạn ơi", "ad ơi", "admin", "bot").
 # They carry no topic, and only slow BM25 down.
 STOPWORDS = frozenset("""
 là gì nào ai đâu sao bao nhiêu mấy thế như không có của và các những được cho với về
 thì mà ở tại trong này đó kia một theo từ đến hay hoặc hãy xin vui lòng cho biết tôi mình
 bạn ạ nhé vậy gồm đã đang sẽ rằng nên phải muốn
 à nhỉ nha hả hở chứ đấy nữa rồi
-ơi ad admin
+ơi ad admin bot chatbot
 """.split())
 FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
 

@@ -324,6 +324,8 @@ def test_calling_the_bot_changes_nothing(full_kb):
     plain = answer(full_kb, "dinh danh dien tu la gi")
     called = answer(full_kb, "ad oi dinh danh dien tu la gi")  # "ad", unknown to the documents, weighed most
     assert not called.abstained and called.text == plain.text
+    bot, unnamed = answer(full_kb, "bot oi chu ky so la gi"), answer(full_kb, "chu ky so la gi")
+    assert not bot.abstained and bot.text == unnamed.text
 
 
 def test_who_a_rule_is_for_is_answered_by_the_people_it_names(full_kb):
