@@ -140,6 +140,14 @@ def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
     if hint and hint.strip():
         return " ".join(hint.split())
     lines = [l.strip() for l in text.splitlines() if l.strip()]
+    # An official document opens with its kind alone on a line in capitals ("QUYẾT ĐỊNH"), then
+    # what it is about ("Phê duyệt Đề án …"), under the issuing body, number, place and date;
+    # the headings of its body ("I. MỤC TIÊU", a .docx's heading styles) come after.
+    first_heading = next((i for i, l in enumerate(lines) if l.startswith("#")), len(lines))
+    for i, line in enumerate(lines[:min(40, first_heading)]):
+        if _KIND_LINE.fullmatch(line) and i + 1 < len(lines) and not _KIND_LINE.fullmatch(lines[i + 1]):
+            subject = re.sub(r"^#+\s*", "", lines[i + 1]).strip("* ")
+            return f"{line.capitalize()}: {subject}" if len(subject.split()) <= 60 else line.capitalize()
     headings = [re.sub(r"^#+\s*", "", l).strip("* ") for l in lines[:40] if l.startswith("#")]
     headings = [h for h in headings if not _HEADER_LINE.search(h)]
     if headings:
@@ -147,12 +155,6 @@ def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
         if first.upper() == first and len(headings) > 1:  # "NGHỊ QUYẾT" then its subject
             return f"{first.capitalize()}: {headings[1]}"
         return first
-    # A plain-text official document: its kind alone on a line in capitals ("QUYẾT ĐỊNH"), then
-    # what it is about ("Ban hành Quy chế …"), under the issuing body, number, place and date.
-    for i, line in enumerate(lines[:40]):
-        if _KIND_LINE.fullmatch(line) and i + 1 < len(lines) and not _KIND_LINE.fullmatch(lines[i + 1]):
-            subject = lines[i + 1]
-            return f"{line.capitalize()}: {subject}" if len(subject.split()) <= 60 else line.capitalize()
     for line in lines[:3]:  # a news headline near the top: short, no full stop
         if 4 <= len(line.split()) <= 25 and not line.endswith((".", ":")) and not re.match(r"^[\d(]", line) \
                 and not _HEADER_LINE.search(line):

@@ -242,7 +242,9 @@ def counts(unit: str, noun: str) -> bool:
     names = {noun, UNIT_SYMBOLS.get(fold(noun), noun)}
     if fold(noun) == "tien":  # "bao nhiêu tiền": a sum of money, "85 tỷ đồng"
         names |= CURRENCY if has_diacritics(noun) else _FOLDED_CURRENCY
-    read = unit.replace("%", " phần trăm ")  # as :func:`index.text.syllables` reads it
+    # "%" reads "phần trăm" (as :func:`index.text.syllables` reads it) for a share asked
+    # ("bao nhiêu phần trăm" counts "phần"), never for "trạm" typed without marks ("tram").
+    read = unit.replace("%", " phần trăm ") if fold(noun) == "phan" else unit
     lowered = read.lower() if has_diacritics(noun) else fold(read)
     if not any(name in lowered for name in names):
         return False  # most passages never name it: skip reading their syllables

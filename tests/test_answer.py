@@ -152,6 +152,21 @@ def test_a_row_of_year_columns_does_not_answer_for_a_year_it_has_no_column_for(s
     assert other.abstained and "2026" in other.text
 
 
+QUANG_BINH = ("ỦY BAN NHÂN DÂN TỈNH QUẢNG BÌNH\n\nSố: 2150/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nPhê duyệt Đề án phát triển "
+              "chính quyền số tỉnh Quảng Bình giai đoạn 2025 - 2030\n\n# I. MỤC TIÊU\n\na) Đến năm 2027:\n\n"
+              "- 95% hồ sơ thủ tục hành chính được tiếp nhận, giải quyết trực tuyến;\n\nb) Đến năm 2030:\n\n"
+              "- 100% hồ sơ thủ tục hành chính đủ điều kiện được giải quyết trực tuyến toàn trình;\n"
+              "- Tỷ lệ người dân hài lòng với dịch vụ công trực tuyến đạt trên 90%.\n\nKT. CHỦ TỊCH\n\nPHÓ CHỦ TỊCH\n\n"
+              "Phan Phong Phú\n")
+
+
+def test_a_years_targets_about_the_documents_own_subject_are_all_listed(small_kb_copy):
+    small_kb_copy.ingest_bytes("quang-binh-2025.md", QUANG_BINH.encode())
+    ans = answer(small_kb_copy, "Mục tiêu năm 2030 của Quảng Bình về chính quyền số?")  # the scheme's own subject
+    assert not ans.abstained and "Mục tiêu năm 2030" in ans.text
+    assert "100% hồ sơ" in ans.text and "90%" in ans.text and "95%" not in ans.text
+
+
 def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
     small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
     ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")

@@ -112,6 +112,14 @@ def test_a_plain_text_decision_is_titled_by_its_kind_line_and_its_chapters_head_
     assert "Chương I. QUY ĐỊNH CHUNG — Điều 1. Cơ quan vận hành" in headings
 
 
+def test_a_decision_whose_body_has_headings_is_titled_by_its_kind_line():
+    text = ("ỦY BAN NHÂN DÂN TỈNH QUẢNG BÌNH\n\nSố: 2150/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nPhê duyệt Đề án phát triển "
+            "chính quyền số tỉnh Quảng Bình\n\n# I. MỤC TIÊU\n\n## 1. Mục tiêu chung\n\nXây dựng chính quyền số.\n")
+    doc = prepare_document("qd-2150.md", text.encode())
+    assert doc.meta.title == "Quyết định: Phê duyệt Đề án phát triển chính quyền số tỉnh Quảng Bình"  # not "I. mục tiêu: …"
+    assert doc.meta.kind == "decision"
+
+
 def test_same_named_files_from_different_folders_are_two_keys(tmp_path):
     for sub in ("ha-noi", "hue"):
         (tmp_path / "docs" / sub).mkdir(parents=True)

@@ -131,6 +131,7 @@ def test_a_question_names_an_instrument_in_lower_case_and_without_marks_too():
     ("100% các xóm có trạm BTS", "trạm", False),  # a figure of the xóm, not of the trạm
     ("100% thủ tục hành chính", "phần", True),  # "bao nhiêu phần trăm": "%" reads "phần trăm"
     ("100% thu tuc hanh chinh", "phan", True),
+    ("95% ho so truc tuyen", "tram", False),  # typed without marks, "tram" is "trạm" too: "%" is no station
 ])
 def test_a_figure_of_the_thing_counted_is_recognised(figure, noun, counted):
     assert counts(figure, noun) is counted

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from index.text import fold, normalize
+from index.text import fold, folded_words, normalize
 
 from .. import provinces as gz
 from ..conversation import Context, Resolved, resolve
@@ -265,7 +265,10 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     # none means the quote path decides; so does a figure asked about it ("bao nhiêu % hồ sơ cấp
     # xã …"): the quote holds the clause with the figure ("…; 70% đối với cấp xã"), which a
     # bullet cut from its subject ("70% đối với cấp xã") would not show to be about it.
-    topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS}
+    # The words of the document's own title are the subject of all its targets ("… về chính quyền
+    # số?" of an "Đề án phát triển chính quyền số"): they select no bullet.
+    titled = set(folded_words(top["title"]).split())
+    topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS and t not in titled}
     if not (q.targets and q.years):
         return ""
     # A year the document never names ("… năm 2035 … về kinh tế số?" of a plan to 2030) has no
