@@ -167,6 +167,16 @@ def test_a_years_targets_about_the_documents_own_subject_are_all_listed(small_kb
     assert "100% hồ sơ" in ans.text and "90%" in ans.text and "95%" not in ans.text
 
 
+def test_a_merged_provinces_own_plan_comes_before_a_former_provinces(small_kb_copy):
+    small_kb_copy.ingest_bytes("quang-binh-2025.md", QUANG_BINH.encode())  # Quảng Bình is now part of Quảng Trị
+    small_kb_copy.ingest_bytes("quang-tri-2025.md", ("# Kế hoạch chuyển đổi số tỉnh Quảng Trị năm 2025\n\n"
+                                                     "## I. MỤC TIÊU\n\n1. Đến năm 2025:\n- 80% hồ sơ được giải "
+                                                     "quyết trực tuyến toàn trình;\n\n2. Đến năm 2030:\n- Kinh tế số "
+                                                     "chiếm 25% GRDP;\n- 100% hồ sơ được xử lý trực tuyến.\n").encode())
+    ans = answer(small_kb_copy, "Mục tiêu năm 2030 của tỉnh tôi?", province="Quảng Trị")
+    assert ans.sources[0].doc == "quang-tri-2025.md" and "25% GRDP" in ans.text
+
+
 def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
     small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
     ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")

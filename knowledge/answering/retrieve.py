@@ -22,6 +22,8 @@ CANDIDATES = 40  # passages taken from each retriever before fusion
 COUNTED_BOOST = 0.2
 # A passage naming a thing the question names by its number ("mức 1", "Đề án 06").
 NAMED_BOOST = 0.5
+# A passage of the asked province itself, when former provinces' documents answer for it too.
+OWN_PROVINCE_BOOST = 0.15
 # A passage whose content words are this share of its document's title's restates it
 # ("Điều 1. Ban hành kèm theo Quyết định này Quy chế …"): 5 of the 2,879 bundled passages (NQ 03's).
 TITLE_ECHO = 0.75
@@ -180,6 +182,10 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
             s += 0.4 * defines(q, body)  # the passage defines the very terms asked about
         if q.districts and set(q.districts) & set(row["districts"]):
             s += 0.1
+        # A merged province's own documents before its former parts' ("Mục tiêu năm 2030 của
+        # Quảng Trị": the new province's plan, then former Quảng Bình's scheme).
+        if q.places and len(q.places[0].scope) > 1 and q.places[0].name in row["provinces"]:
+            s += OWN_PROVINCE_BOOST
         # A passage restating its document's title holds every word of a question about the
         # document's subject and answers none; unless the question names the document, which
         # may ask what it is about ("NQ 03 ban hành về nội dung gì?").
