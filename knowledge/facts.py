@@ -110,12 +110,13 @@ def _signer(text: str) -> tuple[str | None, str | None]:
                 return line, " / ".join([*titles, line])
     m = _TITLED_SIGNER.search(text[:20000])
     if m:
-        name = m.group(2).split()
+        named = m.group(2)
+        spans = gz.mention_spans(named)
+        if spans and spans[0][0] == 0:  # "UBND tỉnh Nghệ An Bùi Đình Long"
+            named = named[spans[0][1]:]
+        name = named.split()
         while name and name[-1][:1].islower():  # "Tô Lâm đã": the class ranges also hold lower case
             name.pop()
-        spans = gz.mention_spans(m.group(2))
-        if spans and spans[0][0] == 0:  # "UBND tỉnh Nghệ An Bùi Đình Long"
-            name = m.group(2)[spans[0][1]:].split()
         if len(name) >= 2:
             return f"{m.group(1)} {' '.join(name)}", m.group(0)
     return None, None

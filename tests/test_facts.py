@@ -49,6 +49,8 @@ def test_news_names_the_signer_of_the_instrument_it_reports():
     assert instrument_facts(text, "118/KH-UBND", own=False).signer == "Phó Chủ tịch UBND tỉnh Bùi Đình Long"
     named = "Kế hoạch số 05/KH-UBND do Chủ tịch UBND tỉnh Nghệ An Nguyễn Đức Trung ký ban hành."
     assert instrument_facts(named, "05/KH-UBND", own=False).signer == "Chủ tịch UBND tỉnh Nguyễn Đức Trung"
+    done = "Kế hoạch số 06/KH-UBND do Chủ tịch UBND tỉnh Nghệ An Nguyễn Đức Trung đã ký ban hành."
+    assert instrument_facts(done, "06/KH-UBND", own=False).signer == "Chủ tịch UBND tỉnh Nguyễn Đức Trung"
 
 
 def test_what_is_asked_about_a_document():
