@@ -261,6 +261,8 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     Asked for the targets of a year the document sets none for ("… cho năm 2035?"), the answer
     says so and gives the years it does set targets for, rather than quoting a sentence about
     another year."""
+    if not (q.targets and q.years):
+        return ""
     # A target about something ("… về dịch vụ công trực tuyến") keeps the bullets about it, and
     # none means the quote path decides; so does a figure asked about it ("bao nhiêu % hồ sơ cấp
     # xã …"): the quote holds the clause with the figure ("…; 70% đối với cấp xã"), which a
@@ -269,25 +271,28 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     # số?" of an "Đề án phát triển chính quyền số"): they select no bullet.
     titled = set(folded_words(top["title"]).split())
     topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS and t not in titled}
-    if not (q.targets and q.years):
-        return ""
+    about = len(topic) > 2  # the question names a topic of its own
+
+    def on_topic(bullets: list[str]) -> list[str]:
+        return [b for b in bullets if coverage(topic, b) >= 0.5]
+
     # A year the document never names ("… năm 2035 … về kinh tế số?" of a plan to 2030) has no
     # target in it, whatever the topic or figure asked: no quote about another year answers.
-    unnamed = str(q.years[0]) not in kb.document_text(top["doc_id"])
-    if q.quantity and len(topic) > 2 and not unnamed:
+    # (Read only when a topic is asked: the text of a codification is over a megabyte.)
+    unnamed = about and str(q.years[0]) not in kb.document_text(top["doc_id"])
+    if q.quantity and about and not unnamed:
         return ""
     rows = _dated(kb, q, sorted([r for r in found.rows if r["doc_id"] == top["doc_id"]][:8], key=lambda r: r["seq"]))
     bullets = year_targets(q.years[0], rows)  # in the document's order
-    if len(topic) > 2:
-        bullets = [b for b in bullets if coverage(topic, b) >= 0.5]
+    if about:
+        bullets = on_topic(bullets)
     if bullets:
         return f"Mục tiêu năm {q.years[0]}{where(q, top)}:\n" + "\n".join(f"• {b}" for b in bullets)
-    if len(topic) > 2 and not unnamed:
+    if about and not unnamed:
         return ""
     years = sorted(set().union(*map(target_years, rows)) - set(q.years))
     # The other years' targets, those about the topic asked if any.
-    others = {y: [b for b in listed if coverage(topic, b) >= 0.5] or listed
-              for y in years if (listed := year_targets(y, rows))}
+    others = {y: on_topic(listed) or listed for y in years if (listed := year_targets(y, rows))}
     if not others:
         return ""
     label = KIND_LABELS.get(top["kind"], "Văn bản")
