@@ -133,6 +133,11 @@ def _written(number: str) -> str:
     return re.sub(r"[a-zđ]+", lambda m: _FOLDED_CODES.get(fold(m.group(0)), m.group(0).upper()), number)
 
 
+def _heading_text(line: str) -> str:
+    """A markdown heading's words, without its "#" marks and emphasis ("## **I. MỤC TIÊU**")."""
+    return re.sub(r"^#+\s*", "", line).strip("* ")
+
+
 def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
     """The document's own title (front matter, the format's title, a heading, a headline), or None."""
     if front.get("title"):
@@ -146,9 +151,9 @@ def _title(text: str, front: dict[str, str], hint: str | None) -> str | None:
     first_heading = next((i for i, l in enumerate(lines) if l.startswith("#")), len(lines))
     for i, line in enumerate(lines[:min(40, first_heading)]):
         if _KIND_LINE.fullmatch(line) and i + 1 < len(lines) and not _KIND_LINE.fullmatch(lines[i + 1]):
-            subject = re.sub(r"^#+\s*", "", lines[i + 1]).strip("* ")
+            subject = _heading_text(lines[i + 1])
             return f"{line.capitalize()}: {subject}" if len(subject.split()) <= 60 else line.capitalize()
-    headings = [re.sub(r"^#+\s*", "", l).strip("* ") for l in lines[:40] if l.startswith("#")]
+    headings = [_heading_text(l) for l in lines[:40] if l.startswith("#")]
     headings = [h for h in headings if not _HEADER_LINE.search(h)]
     if headings:
         first = headings[0]
