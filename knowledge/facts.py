@@ -20,7 +20,7 @@ from datetime import date
 from index.text import fold, folded_words, split_sentences
 
 from . import provinces as gz
-from .metadata import NUMBER_PATTERN, kind_names
+from .metadata import NUMBER_PATTERN, is_kind_line, kind_names
 from .query import DOCUMENT_ASK
 
 # What a question asks about a document, from its folded wording (general interrogatives).
@@ -122,6 +122,35 @@ def _signer(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _header_body(head: str) -> list[str]:
+    """The issuing body in capitals atop an official text, on one line or two ("ỦY BAN NHÂN DÂN"
+    / "TỈNH LÂM ĐỒNG"), beside the national motto, under a title line or above the kind line."""
+    lines = [l.strip("#* \t") for l in head.splitlines()]
+    block: list[str] = []
+    for line in [l for l in lines if re.search(r"\w", l)][:6]:  # not the "-------" rules
+        left = re.split(r"\s*(?:CỘNG HÒA|ĐỘC LẬP|Độc lập)|\s{2,}", line)[0].strip()
+        if is_kind_line(left):  # "KẾ HOẠCH": the header is over
+            break
+        if left and left.upper() == left and re.search(r"[A-ZĐÀ-Ỹ]{2}", left) and len(left) < 60 \
+                and not re.search(r"\d", left):
+            block.append(left)
+            if len(block) == 2:
+                break
+        elif block:
+            break
+    return block
+
+
+def _sentence_case(capitals: str) -> str:
+    """"ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG" -> "Ủy ban nhân dân tỉnh Lâm Đồng": province names keep
+    their capitals."""
+    text = capitals.lower()
+    text = text[:1].upper() + text[1:]
+    for start, end in gz.mention_spans(text):
+        text = text[:start] + text[start:end].title() + text[end:]
+    return re.sub(r"\btp\b", "TP", text)
+
+
 def _own(text: str, number: str) -> Facts:
     """Facts of the text's own instrument, from its header, table and signature block."""
     facts = Facts(number)
@@ -132,14 +161,10 @@ def _own(text: str, number: str) -> Facts:
         facts.issued = _date(issued)
         facts.evidence["issued"] = issued.group(0)
     issuer = table.get("noi ban hanh") or table.get("co quan ban hanh")
-    if not issuer:
-        first = next((l.strip("# *") for l in head.splitlines() if l.strip("# *")), "")
-        top = re.split(r"\s+CỘNG HÒA|\s{2,}", first)[0].strip()
-        if top and top.upper() == top and 2 < len(top) < 60 and "CỘNG HÒA" not in top:
-            issuer = top.capitalize()
-    facts.issuer = issuer
     if issuer:
-        facts.evidence["issuer"] = head.splitlines()[0].strip("# ") if not table.get("noi ban hanh") else f"Nơi ban hành: {issuer}"
+        facts.issuer, facts.evidence["issuer"] = issuer, f"Nơi ban hành: {issuer}"
+    elif block := _header_body(head):
+        facts.issuer, facts.evidence["issuer"] = _sentence_case(" ".join(block)), " / ".join(block)
     signer = table.get("nguoi ky")
     evidence = f"Người ký: {signer}" if signer else None
     if not signer:

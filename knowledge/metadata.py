@@ -172,6 +172,11 @@ _KIND_LINE = re.compile("|".join(name.upper() for name in kind_names())
                         + r"|CHƯƠNG TRÌNH|ĐỀ ÁN|BÁO CÁO|HƯỚNG DẪN|THÔNG BÁO|QUY CHẾ|QUY ĐỊNH")
 
 
+def is_kind_line(line: str) -> bool:
+    """Whether ``line`` is an official document's kind alone in capitals ("QUYẾT ĐỊNH")."""
+    return bool(_KIND_LINE.fullmatch(line))
+
+
 # Document-number suffixes and the kind of document they name: "08-NQ/TU" is a resolution.
 NUMBER_KINDS = tuple((k.code, k.name) for k in INSTRUMENT_KINDS if k.code)
 

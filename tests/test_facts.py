@@ -28,7 +28,7 @@ NEWS = ("Ngày 10/05/2023, Ban Thường vụ Tỉnh ủy đã ban hành Nghị 
 def test_official_text_header_and_signature_block():
     facts = instrument_facts(OFFICIAL, "12/KH-UBND", own=True)
     assert facts.issued == "05/03/2024"
-    assert facts.issuer == "Ủy ban nhân dân tỉnh nghệ an"
+    assert facts.issuer == "Ủy ban nhân dân tỉnh Nghệ An"
     assert facts.signer == "Trần Văn Bình"
     assert facts.effective == "15/03/2024"
     assert "Trần Văn Bình" in facts.evidence["signer"]
@@ -89,3 +89,14 @@ def test_instruments_are_known_by_the_titles_texts_cite_them_under():
     # Words that are not a title ("của Chính phủ") name nothing; nor does a title not asked about.
     assert titled_number("Nghị quyết của Chính phủ có hiệu lực khi nào?", titles) is None
     assert titled_number("Luật Công nghệ cao có hiệu lực từ ngày nào?", titles) is None
+
+
+def test_an_issuing_body_on_two_lines_under_a_title_keeps_its_province_capitalised():
+    text = ("# Kế hoạch chuyển đổi số tỉnh Lâm Đồng\n\nỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n-------\n\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 218/KH-UBND\n\nLâm Đồng, ngày 26 tháng 9 năm 2025\n\n"
+            "KẾ HOẠCH\nChuyển đổi số giai đoạn 2026 - 2030\n")
+    facts = instrument_facts(text, "218/KH-UBND", own=True)
+    assert facts.issuer == "Ủy ban nhân dân tỉnh Lâm Đồng"
+    assert facts.evidence["issuer"] == "ỦY BAN NHÂN DÂN / TỈNH LÂM ĐỒNG"
+    # The kind line ends the header: a document without a body line names none.
+    assert instrument_facts("KẾ HOẠCH\nChuyển đổi số\n\nSố: 1/KH-UBND\n", "1/KH-UBND", own=True).issuer is None
