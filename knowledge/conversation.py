@@ -107,6 +107,8 @@ def topic_words(text: str) -> list[str]:
         if i in asking or is_stopword(token) or folded in _CHAT_WORDS or folded in place_words \
                 or re.fullmatch(r"\d{4}", folded):
             continue
+        if folded == "nam" and re.fullmatch(r"\d{4}", (folded_tokens[i + 1:] or [""])[0]):  # "nam 2026": năm
+            continue
         out.append(token)
     return out
 

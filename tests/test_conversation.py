@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from knowledge.conversation import Context, resolve
+from knowledge.conversation import Context, resolve, topic_words
 
 
 def _context(**kw) -> Context:
@@ -53,6 +53,12 @@ def test_a_new_topic_with_a_continuation_keeps_only_the_province_and_year():
     r = resolve("còn hạ tầng cáp quang đến hộ gia đình của tỉnh thì sao?", _context(), now=1100)
     assert r.follow_up and "Đắk Lắk" in r.text and "2025" in r.text
     assert "hồ sơ" not in r.text  # its own topic replaces the old one
+
+
+def test_nam_before_a_year_typed_without_marks_is_no_topic_word():
+    # "nam 2026" is "năm 2026": a follow-up "còn 2030?" is about the fibre, not about "nam".
+    assert topic_words("lam dong ty le ho gia dinh co cap quang nam 2026")[-2:] == ["cap", "quang"]
+    assert topic_words("chi tieu mien nam")[-1] == "nam"  # no year after it: a word of its own
 
 
 def test_context_expires_after_silence():

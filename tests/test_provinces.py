@@ -36,3 +36,10 @@ def test_documents_need_capitalised_names():
 
 def test_unknown_name_resolves_to_none():
     assert gz.resolve("Atlantis") is None
+
+
+def test_nam_before_a_year_is_a_year_when_another_province_is_named():
+    # Typed without marks, "cap quang nam 2026" is "cáp quang năm 2026", not Quảng Nam.
+    assert gz.find_places("lam dong muon bao nhieu % ho co cap quang nam 2026") == [("Lâm Đồng", 1)]
+    assert gz.find_places("ke hoach cds quang nam 2025") == [("Quảng Nam", 1)]  # the only province named
+    assert gz.find_places("Quảng Nam và Lâm Đồng năm 2030") != [("Lâm Đồng", 1)]  # typed with marks
