@@ -14,6 +14,10 @@ from functools import lru_cache
 
 from index.text import fold, has_diacritics, normalize
 
+# The day the new units began (ISO date, as documents' dates are stored): a document of a new unit
+# issued since speaks for all of its territory, former units included.
+MERGED_ON = "2025-07-01"
+
 # New unit -> the former units it absorbed (the new name first where it was one).
 MERGERS: dict[str, list[str]] = {
     "Tuyên Quang": ["Tuyên Quang", "Hà Giang"],

@@ -177,6 +177,32 @@ def test_a_merged_provinces_own_plan_comes_before_a_former_provinces(small_kb_co
     assert ans.sources[0].doc == "quang-tri-2025.md" and "25% GRDP" in ans.text
 
 
+LAM_DONG = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 218/KH-UBND\n\nLâm Đồng, ngày 26 tháng 9 năm 2025\n\n"
+            "# KẾ HOẠCH\n# Chuyển đổi số tỉnh Lâm Đồng giai đoạn 2026 - 2030\n\n## II. CHỈ TIÊU\n\n"
+            "| TT | Chỉ tiêu | Đơn vị | Năm 2026 | Năm 2030 |\n|---|---|---|---|---|\n"
+            "| 1 | Tỷ trọng kinh tế số trong GRDP | % | 12 | 20 |\n"
+            "| 2 | Số hợp tác xã bán hàng trên sàn thương mại điện tử | hợp tác xã | 150 | 500 |\n\n"
+            "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nTrần Minh Khoa\n")
+
+
+def test_a_former_province_is_answered_from_its_new_provinces_plan_issued_since_the_merger(small_kb_copy):
+    small_kb_copy.ingest_bytes("lam-dong-2025.md", LAM_DONG.encode())
+    ans = answer(small_kb_copy, "Đắk Nông kinh tế số năm 2030 đặt mục tiêu bao nhiêu?")  # now part of Lâm Đồng
+    assert not ans.abstained and ans.sources[0].doc == "lam-dong-2025.md" and "20%" in ans.text
+    assert ans.text.startswith("Đắk Nông nay thuộc tỉnh Lâm Đồng")
+    signer = answer(small_kb_copy, "Ai ký kế hoạch chuyển đổi số của Bình Thuận?")
+    assert "Trần Minh Khoa" in signer.text and "Ủy ban nhân dân tỉnh Lâm Đồng" in signer.text
+    # Short forms people type: "HTX", "TMĐT".
+    ans = answer(small_kb_copy, "den 2030 lam dong muon bao nhieu htx ban hang tren san tmdt")
+    assert not ans.abstained and "500" in ans.text
+
+
+def test_a_new_provinces_plan_from_before_the_merger_does_not_speak_for_its_former_parts(small_kb_copy):
+    small_kb_copy.ingest_bytes("lam-dong-2025.md", LAM_DONG.replace("tháng 9 năm 2025", "tháng 3 năm 2025").encode())
+    gap = answer(small_kb_copy, "Đắk Nông kinh tế số năm 2030 đặt mục tiêu bao nhiêu?")
+    assert gap.abstained and "chưa có văn bản về tỉnh Đắk Nông (nay thuộc tỉnh Lâm Đồng)" in gap.text
+
+
 def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
     small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
     ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")

@@ -14,6 +14,7 @@ from ..metadata import number_kind
 from ..store import KnowledgeBase
 from .analysis import Query
 from .candidates import clip
+from .scope import successor_speaks
 from .types import Answer, Source
 
 def concluded(ans: Answer, resolved: Resolved, q: Query, passage_id: int | None = None,
@@ -50,7 +51,7 @@ def fact_answer(kb: KnowledgeBase, q: Query, asked: str, wanted: list[str], reso
     "not stated" for each fact asked that the text does not give."""
     facts = _facts(kb, doc, number, own)
     label = number_kind(number) or "Văn bản"
-    text = f"{label} số {number}"
+    text = successor_note(q, doc) + f"{label} số {number}"
     if facts.issuer:
         text += f" của {facts.issuer}"
     if facts.issued:
@@ -93,10 +94,23 @@ def where(q: Query, row: dict) -> str:
     return f" của {', '.join(labels)}" if labels else ""
 
 
+def successor_note(q: Query, doc: dict) -> str:
+    """"Đắk Nông nay thuộc tỉnh Lâm Đồng; …" when a former province is answered from a document of
+    the province it merged into (see :func:`.scope.successor_speaks`)."""
+    if any(set(p.scope) & set(doc["provinces"]) for p in q.places):  # a province asked is the document's own
+        return ""
+    p = next((p for p in q.places if successor_speaks(doc, [p])), None)
+    return (f"{p.name} nay thuộc {gz.display(p.current)}; thông tin dưới đây lấy từ văn bản của "
+            f"{gz.display(p.current)}, ban hành sau khi hợp nhất:\n") if p else ""
+
+
 def merger_note(q: Query, top: dict, text: str) -> str:
-    """Say so when a question about a new province is answered from a former one's documents,
+    """Say so when a question about a new province is answered from a former one's documents (or
+    one about a former province from its new province's),
     and name the province when the quote does not (a follow-up "thế còn Sóc Trăng?", or a
     question naming none answered from a provincial document)."""
+    if successor := successor_note(q, top):
+        return successor
     for p in q.places:
         former = [name for name in top["provinces"] if name in p.scope and name != p.name]
         if former and not any(name == p.name for name in top["provinces"]):

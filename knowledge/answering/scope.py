@@ -35,9 +35,13 @@ def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
     if q.places:
         wanted = {name for p in q.places for name in p.scope}
         ids = {d["id"] for d in docs if wanted & set(d["provinces"])}
+        if not ids:  # "Đắk Nông" with no document of its own: its new province's since the merger
+            ids = {d["id"] for d in docs if successor_speaks(d, q.places)}
         if not ids:
             names = ", ".join(gz.display(p.name) + (f" (gồm {', '.join(s for s in p.scope if s != p.name)} cũ)"
-                                                     if len(p.scope) > 1 else "") for p in q.places)
+                                                     if len(p.scope) > 1 else
+                                                     f" (nay thuộc {gz.display(p.current)})" if p.current != p.name
+                                                     else "") for p in q.places)
             covered = sorted({gz.describe_former(p) for d in docs for p in d["provinces"]})
             text = f"Kho dữ liệu chưa có văn bản về {names}."
             if covered:
@@ -48,6 +52,13 @@ def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
         ids = {d["id"] for d in docs if set(q.districts) & set(d["districts"])}
         return ids or None, None
     return None, None
+
+
+def successor_speaks(doc: dict, places: list[gz.Place]) -> bool:
+    """Whether ``doc`` is a document of the new province a former one asked about merged into,
+    issued since the merger: it speaks for the former province's territory too."""
+    return any(p.current != p.name and p.current in doc["provinces"] and (doc.get("date") or "") >= gz.MERGED_ON
+               for p in places)
 
 
 # "Tỉnh có nghị quyết … không?", "đã có kế hoạch … chưa?": whether an instrument of a kind exists.
