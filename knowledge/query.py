@@ -140,8 +140,10 @@ _TYPES = {
     # Asking for a day, not a year: "từ ngày nào", "ngày nào".
     # ("từ ngày" alone is not here: folded, "điện tử ngày càng" and "điện tử năm 2025" read the same.)
     "day": r"\b(ngay nao|ngay bao nhieu|ngay may)\b",
-    # "<a word of time> nào": "thời điểm nào", "quý nào", "giai đoạn nào", "dịp nào".
+    # "<a word of time> nào": "thời điểm nào", "quý nào", "giai đoạn nào", "dịp nào"; "tháng mấy",
+    # "năm mấy" (which month; "mấy tháng", how many months, is a quantity).
     "when": r"\b(khi nao|bao gio|(thoi diem|thoi gian|thoi ky|ngay|tuan|thang|quy|nam|giai doan|moc|dip|luc|hom) nao|"
+            r"(thang|quy|nam) may|"
             r"thoi han|han chot|deadline|hieu luc)\b",
     # Which body: answered by an agency ("Bộ Nội vụ chủ trì").
     "who": r"\b(co quan nao|bo nao|don vi nao|nganh nao|to chuc nao|chu tri|giao cho|phu trach|"

@@ -54,6 +54,8 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("Nghị định có hiệu lực từ ngày nào?", "when"),
     ("ke hoach phai trinh vao thoi diem nao", "when"),  # a word of time + "nào"
     ("Đề án được phê duyệt trong quý nào?", "when"),
+    ("Nhiệm vụ này phải hoàn thành trước tháng mấy?", "when"),  # which month
+    ("nghi dinh ban hanh nam may", "when"),
     ("nhiem vu nay do bo nao chu tri", "who"),
     ("Trò chơi ký hiệu 12+ dành cho ai?", "person"),
     ("Dịch vụ công trực tuyến toàn trình là gì?", "definition"),
@@ -76,6 +78,7 @@ def test_question_types_are_detected_with_or_without_diacritics(question, kind):
     ("quang tri muc tieu ty le nguoi dan co tai khoan dinh danh dien tu nam 2025", "when"),  # "điện tử năm"
     ("giao dich dien tu ngay cang pho bien o dau", "day"),
     ("Kinh tế số bao nhiêu % GRDP?", "document"),
+    ("Đề án triển khai trong mấy tháng?", "when"),  # how many months: a quantity
 ])
 def test_words_that_only_look_like_an_interrogative_ask_nothing(question, kind):
     assert kind not in question_types(question)
