@@ -203,6 +203,17 @@ def test_a_new_provinces_plan_from_before_the_merger_does_not_speak_for_its_form
     assert gap.abstained and "chưa có văn bản về tỉnh Đắk Nông (nay thuộc tỉnh Lâm Đồng)" in gap.text
 
 
+def test_a_figure_of_a_provincial_plan_is_not_given_as_the_named_resolutions(small_kb_copy):
+    small_kb_copy.ingest_bytes("lam-dong-2025.md", LAM_DONG.encode())
+    small_kb_copy.ingest_bytes("nq-99.md", ("# Nghị quyết 99/NQ-CP về hạ tầng số\n\nSố: 99/NQ-CP\n\n"
+                                            "Đến năm 2030, 100% xã có cáp quang; phủ sóng 5G toàn quốc.\n").encode())
+    ans = answer(small_kb_copy, "Theo Nghị quyết 99/NQ-CP tỷ trọng kinh tế số trong GRDP năm 2030 là bao nhiêu?")
+    assert ans.abstained and "20%" not in ans.text.split("Văn bản có nói")[0]
+    assert all(s.doc == "nq-99.md" for s in ans.sources)
+    held = answer(small_kb_copy, "Theo Nghị quyết 99/NQ-CP đến năm 2030 bao nhiêu % xã có cáp quang?")
+    assert not held.abstained and "100%" in held.text
+
+
 def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
     small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
     ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")

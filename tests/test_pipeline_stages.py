@@ -9,7 +9,7 @@ from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract, of_year, sentences, target_years, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
-from knowledge.answering.retrieve import folded_syllables, names, question_phrases, restates_title
+from knowledge.answering.retrieve import folded_syllables, names, phrase_coverage, question_phrases, restates_title
 from knowledge.answering.scope import number_matches, scope
 from knowledge.query import counted_noun
 
@@ -234,6 +234,15 @@ class TestNamedDocumentScope:
         assert allowed == {3} and gap is None
         assert "Hòa Bình" in q.text and q.places == []
 
+    def test_a_document_named_without_a_province_is_answered_from_it_or_the_documents_citing_it(self):
+        docs = self.NATIONAL + [{"id": 4, "title": "Kế hoạch", "kind": "plan", "numbers": ["5/KH-UBND", "03/NQ-CP"],
+                                 "provinces": ["Lâm Đồng"], "districts": []}]
+        q = parse(docs, "Theo NQ 03 tỷ lệ hộ gia đình có cáp quang là bao nhiêu?", None)
+        q.numbers = ["Nghị quyết 03"]
+        assert scope(docs, q) == ({3, 4}, None)
+        q = parse(docs, "Tỷ lệ hộ gia đình có cáp quang là bao nhiêu?", None)
+        assert scope(docs, q) == (None, None)
+
     def test_a_province_own_document_named_by_number_keeps_the_province_scope(self):
         q = parse(DOCS, "Nghị quyết 08 của Hòa Bình đặt mục tiêu gì?", None)
         allowed, gap = scope(DOCS, q)
@@ -269,6 +278,33 @@ class TestQuoting:
         assert gap is not None and gap.abstained
         own = [("80% người dân có tài khoản thanh toán không dùng tiền mặt.", None)]
         assert not_stated(q, weights, _row(1, ""), own, q.text, {}, 0.3, phrases=phrases, min_phrase_coverage=0.3) is None
+
+    def test_a_phrase_typed_with_marks_is_matched_with_them(self):
+        class AllPhrases:
+            def has_phrase(self, tokens, accented):
+                return True
+
+        weights = {"ty": 1.0, "le": 1.0, "ho": 1.0, "gia": 1.0, "dinh": 1.0}
+        fibre = "Tỉ lệ hộ gia đình có cáp quang đạt 85%."
+        other = "Tỉ lệ hồ sơ hợp lệ đạt 100%."  # folded, "le ho" is "lệ hộ" too
+        phrases = question_phrases(AllPhrases(), parse(DOCS, "Tỷ lệ hộ gia đình là bao nhiêu?", None), weights)
+        assert phrase_coverage(phrases, fibre) == 1.0 and phrase_coverage(phrases, other) == 0.0
+        folded = question_phrases(AllPhrases(), parse(DOCS, "ty le ho gia dinh la bao nhieu?", None), weights)
+        assert phrase_coverage(folded, fibre) == 1.0 and phrase_coverage(folded, other) > 0
+        # "kí" and "ký" are one syllable spelled two ways.
+        signed = question_phrases(AllPhrases(), parse(DOCS, "Bao nhiêu người có chữ kí số?", None),
+                                  {"chu": 1.0, "ki": 1.0, "so": 1.0})
+        assert phrase_coverage(signed, "80% người dân có chữ ký số.") == 1.0
+
+    def test_the_words_of_a_document_named_are_no_topic(self):
+        class AllPhrases:
+            def has_phrase(self, tokens, accented):
+                return True
+
+        q = parse(DOCS, "Theo Nghị quyết 99/NQ-CP kinh tế số chiếm bao nhiêu GRDP?", None)
+        weights = {"nghi": 1.0, "quyet": 1.0, "99": 1.0, "nq": 1.0, "cp": 1.0, "kinh": 1.0, "te": 1.0, "grdp": 1.0}
+        phrases = question_phrases(AllPhrases(), q, weights)
+        assert not {"nq", "cp", "nghị quyết"} & set(phrases) and "grdp" in phrases
 
     def test_a_term_without_a_vowel_is_a_topic_however_it_is_typed(self):
         class NoPhrases:

@@ -182,7 +182,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         if q.counted and len(phrases) > 1:
             # "bao nhiêu người dân có chữ ký số": the figure counts "người dân" (the answer-type
             # check sees to that); the topic is the rest, which the quote must hold.
-            phrases = {p: w for p, w in phrases.items() if p.split()[0] != fold(q.counted)} or phrases
+            phrases = {p: w for p, w in phrases.items() if fold(p.split()[0]) != fold(q.counted)} or phrases
         gap = not_stated(q, weights, top, quoted, asked, features, ABSTAIN.min_quote_coverage, read,
                          phrases, ABSTAIN.min_phrase_coverage, _under(quoted_row))
         if gap:

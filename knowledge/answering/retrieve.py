@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.text import fold, folded_words, is_stopword, iy_twin, syllables
+from index.text import fold, folded_words, has_diacritics, is_stopword, iy_twin, syllables
 
 from ..metadata import document_numbers
 from ..store import KnowledgeBase
@@ -98,30 +98,43 @@ def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> 
     not have that thing).
 
     A quote that holds a figure but none of these speaks of something else."""
-    tokens = [fold(t) for t in syllables(q.text)]
-    districts = {w for d in q.districts for w in fold(d).split()}
+    typed = syllables(q.text)
+    tokens = [fold(t) for t in typed]
+    # A district or a document named ("Theo NQ 03/NQ-CP, …") says where to look, not what about.
+    named = {w for d in q.districts for w in fold(d).split()} | {w for n in q.numbers for w in folded_words(n).split()}
     phrases = {}
-    for a, b in zip(tokens, tokens[1:]):
+    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
         phrase = f"{a} {b}"
-        if a in weights and b in weights and not b.isdigit() and not {a, b} & districts \
+        if a in weights and b in weights and not b.isdigit() and not {a, b} & named \
                 and phrase not in phrases and not {a, b} <= FRAME_SYLLABLES and kb.has_phrase([a, b], False):
+            # Typed with marks, the phrase is matched with them: "tỷ lệ hộ gia đình" has no "lệ hồ".
+            if has_diacritics(typed[i]) or has_diacritics(typed[i + 1]):
+                phrase = _spelled(f"{typed[i]} {typed[i + 1]}")
             phrases[phrase] = weights[a] + weights[b]
     for a, n in q.things:
         phrases[f"{a} {n}"] = weights.get(a, 0.0) + max(weights.values(), default=1.0)
     # A term ("GRDP", "BTS", "OCOP"), typed in capitals or without a vowel ("grdp", "cntt"), is a
     # topic of its own, as a word of two syllables.
     for word in re.findall(r"[^\W\d_]{2,}", q.text):
-        if (word.isupper() or not re.search(r"[aeiouy]", fold(word))) and fold(word) in weights:
+        if (word.isupper() or not re.search(r"[aeiouy]", fold(word))) and fold(word) in weights \
+                and fold(word) not in named:
             phrases.setdefault(fold(word), 2 * weights[fold(word)])
     return phrases
 
 
+def _spelled(text: str) -> str:
+    """``text``'s syllables, lower case, each "i"/"y" spelling read one way ("tỷ lệ" = "tỉ lệ")."""
+    return " ".join(min(t, iy_twin(t) or t) for t in syllables(text.lower()))
+
+
 def phrase_coverage(phrases: dict[str, float], text: str) -> float:
-    """Share of the weighted topic phrases found in ``text`` (1.0 when there are none)."""
+    """Share of the weighted topic phrases found in ``text`` (1.0 when there are none); a phrase
+    with marks is matched with them."""
     if not phrases:
         return 1.0
     read = " " + " ".join(bare_number(t) for t in folded_words(text).split()) + " "
-    return sum(w for p, w in phrases.items() if f" {p} " in read) / sum(phrases.values())
+    spelled = f" {_spelled(text)} " if any(has_diacritics(p) for p in phrases) else ""
+    return sum(w for p, w in phrases.items() if f" {p} " in (spelled if has_diacritics(p) else read)) / sum(phrases.values())
 
 
 @lru_cache(maxsize=50_000)

@@ -23,6 +23,9 @@ def named_documents(docs: list[dict], q: Query) -> set[int]:
 def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
     """Documents the question may be answered from, or an abstention naming the gap.
 
+    A question naming a document the knowledge base holds ("Theo NQ 03, …") is answered from it
+    or from the documents citing it; a figure of another province's plan is not NQ 03's.
+
     A province asked about inside a document the question names that is not the province's own
     ("Trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?") is answered from that document, and
     ``q`` is rewritten in place: the province's names become words to find in it (``q.text``),
@@ -51,6 +54,8 @@ def scope(docs: list[dict], q: Query) -> tuple[set[int] | None, Answer | None]:
     if q.districts:
         ids = {d["id"] for d in docs if set(q.districts) & set(d["districts"])}
         return ids or None, None
+    if named:  # "theo NQ 03 …": that document, or one citing it (NQ 03 carries out NQ 57), answers
+        return {d["id"] for d in docs if any(number_matches(n, held) for n in q.numbers for held in d["numbers"])}, None
     return None, None
 
 
