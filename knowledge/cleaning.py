@@ -39,7 +39,8 @@ _FURNITURE = [
     re.compile(r"^nguồn\s*:\s*\S+\s*$", re.IGNORECASE),
     # "Chia sẻ: Facebook | Zalo", "Cỡ chữ: A- A A+", "In bài | Gửi email": share and font-size buttons.
     re.compile(r"^(chia sẻ|share|cỡ chữ|font|in bài|gửi email|lưu)\s*:?\s*([|/•·,\-–]?\s*"
-               r"(facebook|zalo|twitter|email|print|in|a[+-]?|[+-]|viber|copy link|sao chép)\s*)*$", re.IGNORECASE),
+               r"(facebook|zalo|twitter|email|print|in bài|bản in|gửi email|in|a[+-]?|[+-]|viber|copy link|sao chép)"
+               r"\s*)*$", re.IGNORECASE),
     re.compile(r"^(a[+-]?\s*){2,3}$", re.IGNORECASE),
     # "Cập nhật: 08:04, 27/04/2021", "Cập nhật lúc 16:35 ngày 19/11/2024": when a page was last edited.
     re.compile(r"^(cập nhật|cập nhật lúc|ngày cập nhật|update[d]?)\s*:?\s*[\d:,/\s\-–()a-zA-Zàáạảãâầấậẩẫăằắặẳẵ]{0,40}\d{4}"

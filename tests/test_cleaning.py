@@ -34,6 +34,12 @@ def test_menus_share_buttons_and_banners_are_removed():
     assert "Banner" not in _clean_seed(2)
 
 
+@pytest.mark.parametrize("line", ["Cỡ chữ: A- A A+ | In bài", "Chia sẻ: Facebook | Zalo | In bài", "Cỡ chữ A- A+ Bản in"])
+def test_font_size_and_print_buttons_are_removed(line):
+    text = clean(f"Tỉnh ban hành kế hoạch.\n\n{line}\n\nKinh phí 86 tỷ đồng.", False)[0]
+    assert "Cỡ chữ" not in text and "In bài" not in text and "Bản in" not in text and "86 tỷ đồng" in text
+
+
 def test_photo_credits_and_generic_captions_are_removed_but_a_captions_facts_stay():
     soc_trang = _clean_seed(2)
     assert "từ trái sang" not in soc_trang and "Ảnh: C.B" not in soc_trang
