@@ -20,7 +20,7 @@ from datetime import date
 from index.text import fold, folded_words, split_sentences
 
 from . import provinces as gz
-from .metadata import NUMBER_PATTERN, is_kind_line, kind_names
+from .metadata import NUMBER_PATTERN, document_numbers, is_kind_line, kind_names, number_kind
 from .query import DOCUMENT_ASK
 
 # What a question asks about a document, from its folded wording (general interrogatives).
@@ -227,6 +227,15 @@ def _mentioned(text: str, number: str) -> Facts:
         facts.evidence.setdefault("number", sentence.strip())
         if facts.issued and facts.issuer and facts.effective and facts.signer:
             break
+    # "Phó Chủ tịch UBND tỉnh … đã ký ban hành kế hoạch.": a later sentence names the instrument
+    # by its kind alone, which is this one when the text cites no other of that kind.
+    kind = number_kind(number)
+    if facts.signer is None and kind and {n for n in document_numbers(text) if number_kind(n) == kind} == {number}:
+        for sentence in split_sentences(text):
+            signer, _ = _signer(sentence) if re.search(rf"\bký\b.*\b{kind}\b", sentence, re.IGNORECASE) else (None, None)
+            if signer:
+                facts.signer, facts.evidence["signer"] = signer, sentence.strip()
+                break
     return facts
 
 

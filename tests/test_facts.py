@@ -53,6 +53,15 @@ def test_news_names_the_signer_of_the_instrument_it_reports():
     assert instrument_facts(done, "06/KH-UBND", own=False).signer == "Chủ tịch UBND tỉnh Nguyễn Đức Trung"
 
 
+def test_a_later_sentence_naming_the_instrument_by_its_kind_gives_its_signer():
+    text = ("Ngày 08/01/2026, UBND tỉnh Tuyên Quang ban hành Kế hoạch số 07/KH-UBND về chuyển đổi số. "
+            "Kinh phí khoảng 86 tỷ đồng. Phó Chủ tịch UBND tỉnh Hoàng Việt Phương đã ký ban hành kế hoạch.")
+    assert instrument_facts(text, "07/KH-UBND", own=False).signer == "Phó Chủ tịch UBND tỉnh Hoàng Việt Phương"
+    # With two plans cited, "the plan" could be either: no signer is given.
+    two = text.replace("Kinh phí", "Kế hoạch số 08/KH-UBND về du lịch. Kinh phí")
+    assert instrument_facts(two, "07/KH-UBND", own=False).signer is None
+
+
 def test_what_is_asked_about_a_document():
     assert asked_facts("ai ký vậy?") == ["signer"]
     assert set(asked_facts("ban hanh ngay nao, ai ban hanh")) == {"issuer", "issued"}
