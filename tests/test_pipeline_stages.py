@@ -137,6 +137,14 @@ class TestYearTargets:
                         "2. Đến năm 2030: - Kinh tế số chiếm 25% GRDP.")]
         assert year_targets(2025, rows) == ["80% hồ sơ được xử lý trực tuyến", "Kinh tế số chiếm 15% GRDP"]
 
+    def test_a_web_pages_flattened_list_gives_each_item_once_sums_of_money_included(self):
+        rows = [_row(1, "Kế hoạch số 07/KH-UBND về chuyển đổi số năm 2026, kế hoạch đầu tiên của tỉnh. Theo kế "
+                        "hoạch, năm 2026 tỉnh phấn đấu đạt các mục tiêu sau: - 95% hồ sơ được xử lý trên môi trường "
+                        "mạng; - Doanh thu thương mại điện tử đạt 1.500 tỷ đồng; - 70% người dân có danh tính số.")]
+        assert year_targets(2026, rows) == ["95% hồ sơ được xử lý trên môi trường mạng",
+                                            "Doanh thu thương mại điện tử đạt 1.500 tỷ đồng",
+                                            "70% người dân có danh tính số"]
+
     def test_a_table_with_a_column_per_year_gives_each_row_under_its_year(self):
         rows = [_row(1, "TT: 1\nChỉ tiêu: Tỷ trọng kinh tế số trong GRDP\nĐơn vị: %\nNăm 2026: 12\nNăm 2028: 18"),
                 _row(2, "TT: 2\nChỉ tiêu: Điểm hỗ trợ dịch vụ công cấp xã\nĐơn vị: điểm\nNăm 2026: 166\nNăm 2028: -")]

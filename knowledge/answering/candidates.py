@@ -155,13 +155,15 @@ def year_segment(text: str, year: int, start: int | None = None) -> str:
     marks = [(m.start(), m.end(), int(m.group(1))) for m in YEAR_MENTION.finditer(text)]
     out, inside, pos = [], start == year, 0
     for at, end, y in marks:
+        was_inside = inside
         if inside:
             out.append(text[pos:at])
         inside, pos = (y == year), at
         # "Đến năm 2025, kinh tế số chiếm 20% GRDP, năm 2030 chiếm trên 30% GRDP": a year that
         # goes on without a comma of its own, after a comma, shares the subject of the clause
         # before it; the segment takes that clause in, or "chiếm trên 30% GRDP" says nothing.
-        if inside and text[at - 2:at] == ", " and text[end:end + 1] != ",":
+        # (Unless the segment already runs through it: it would be taken twice.)
+        if inside and not was_inside and text[at - 2:at] == ", " and text[end:end + 1] != ",":
             opened = max(text.rfind(". ", 0, at), text.rfind(": ", 0, at), text.rfind("; ", 0, at))
             pos = opened + 2 if opened >= 0 else 0
     if inside:
@@ -200,6 +202,10 @@ _AIMED = re.compile(r"\b(?:phấn đấu|mục tiêu|chỉ tiêu|yêu cầu|kế
                     re.IGNORECASE)
 
 
+# A sum of money ("1.500 tỷ đồng", "86 tỷ đồng"): a target of revenue or spending, like a share.
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:nghìn tỷ|tỷ|tỉ|triệu)\s+đồng\b")
+
+
 def year_targets(year: int, rows: list[dict]) -> list[str]:
     """Bullet points of one year's targets, from the top document's passages: the clauses that
     speak of it, and the rows of a table with a column for it ("Năm 2026: 60" with "Đơn vị: %"
@@ -219,13 +225,16 @@ def year_targets(year: int, rows: list[dict]) -> list[str]:
                 bullets.append(render_row(kept).replace(f"{label[:1].lower()}{label[1:]}: ", "", 1))
             continue
         segment = year_segment(row["text"], year, row.get("lead_year"))
-        for clause in re.split(r";\s+|(?<=[.:])\s+(?=[A-ZĐÀ-Ỹ0-9])", segment):
+        # Clauses: at ";", at a sentence, and at a list's first item run into its lead-in (a web
+        # page's list, flattened: "… các mục tiêu sau: - 95% hồ sơ …; - 100% xã …").
+        for clause in re.split(r";\s+|(?<=[.:])\s+(?=[A-ZĐÀ-Ỹ0-9])|(?<=:)\s+(?=[-–•+*]\s)", segment):
             clause = re.sub(rf"^(?:đến|năm)\s+(?:năm\s+)?{year}\s*,?\s*", "", clause.strip(), flags=re.IGNORECASE)
             clause = re.sub(r"^[\s:\-–•+*]+", "", clause).strip(" .,;…")  # a list item's marker
             clause = re.sub(r"\s{2,}", " ", clause)
             # A share ("90%", "13/13 xã") or a level; not a date ("tháng 12/2021"); and a target,
             # not what was done by then ("Tỉnh đã cấp 412.000 tài khoản, đạt 65%" in a news report).
-            if re.search(r"\d+\s*%|(?<![/\d])\d{1,3}/\d{1,3}(?![/\d])|\bmức độ \d", clause) and 10 < len(clause) < 300 \
+            if (re.search(r"\d+\s*%|(?<![/\d])\d{1,3}/\d{1,3}(?![/\d])|\bmức độ \d", clause) or _MONEY.search(clause)) \
+                    and 10 < len(clause) < 300 \
                     and not (_ACHIEVED.search(clause) and not _AIMED.search(clause)):
                 clause = clause[0].upper() + clause[1:]
                 if clause not in bullets:
