@@ -119,6 +119,12 @@ def describe_former(name: str) -> str:
     return name
 
 
+def describe_all(names: list[str]) -> list[str]:
+    """Labels for a document's provinces; a former unit is left out when its new unit is there
+    too (an article on Tuyên Quang's plan names Hà Giang, which merged into it)."""
+    return [describe_former(n) for n in names if OLD_TO_NEW.get(n, n) == n or OLD_TO_NEW[n] not in names]
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[re.Pattern, str, frozenset[str], str]]:
     names = set(OLD_TO_NEW) | set(MERGERS)

@@ -43,3 +43,9 @@ def test_nam_before_a_year_is_a_year_when_another_province_is_named():
     assert gz.find_places("lam dong muon bao nhieu % ho co cap quang nam 2026") == [("Lâm Đồng", 1)]
     assert gz.find_places("ke hoach cds quang nam 2025") == [("Quảng Nam", 1)]  # the only province named
     assert gz.find_places("Quảng Nam và Lâm Đồng năm 2030") != [("Lâm Đồng", 1)]  # typed with marks
+
+
+def test_a_former_unit_named_beside_its_new_unit_is_not_labelled_twice():
+    assert gz.describe_all(["Hà Giang", "Tuyên Quang"]) == ["Tuyên Quang"]
+    assert gz.describe_all(["Hà Giang"]) == ["Hà Giang (nay thuộc tỉnh Tuyên Quang)"]
+    assert gz.describe_all(["Sóc Trăng", "Đắk Lắk"]) == ["Sóc Trăng (nay thuộc TP Cần Thơ)", "Đắk Lắk"]

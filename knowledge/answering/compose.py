@@ -74,7 +74,7 @@ def fact_answer(kb: KnowledgeBase, q: Query, asked: str, wanted: list[str], reso
     sources = [source(rows[pid], 1.0)] if pid in rows else []
     features = {"facts": wanted, "missing": missing}
     return concluded(Answer(asked, text, sources=sources, abstained=abstained, features=features,
-                             province=", ".join(gz.describe_former(p) for p in doc["provinces"]) or None),
+                             province=", ".join(gz.describe_all(doc["provinces"])) or None),
                       resolved, q, pid, q.types | {"who"})
 
 
@@ -90,7 +90,7 @@ def article_lead(row: dict) -> str:
 
 
 def where(q: Query, row: dict) -> str:
-    labels = [gz.describe_former(p) for p in row["provinces"]]
+    labels = gz.describe_all(row["provinces"])
     return f" của {', '.join(labels)}" if labels else ""
 
 
@@ -116,6 +116,10 @@ def merger_note(q: Query, top: dict, text: str) -> str:
         if former and not any(name == p.name for name in top["provinces"]):
             return (f"Thông tin dưới đây lấy từ văn bản về {', '.join(former)} "
                     f"(nay thuộc {gz.display(p.current)}):\n")
+    # A former province asked about and answered from its own document: what it belongs to now.
+    for p in q.places:
+        if p.current != p.name and p.name in top["provinces"] and fold(p.current) not in fold(text):
+            return f"Về {p.label()}:\n"
     # A question naming no province may still be answered from one province's document: a
     # figure is that province's, and the answer says whose it is.
     named = [name for p in q.places for name in top["provinces"] if name in p.scope] if q.places \
@@ -130,7 +134,7 @@ def source(row: dict, score: float) -> Source:
     return Source(
         doc=row["source"].rsplit("/", 1)[-1], path=row["source"], doc_id=row["doc_id"], title=row["title"], kind=row["kind"],
         number=row["numbers"][0] if row["numbers"] else None, date=row["date"],
-        provinces=[gz.describe_former(p) for p in row["provinces"]], passage_id=row["id"], heading=row["heading"] or "",
+        provinces=gz.describe_all(row["provinces"]), passage_id=row["id"], heading=row["heading"] or "",
         score=round(float(score), 5), text=row["text"],
     )
 

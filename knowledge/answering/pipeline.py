@@ -214,7 +214,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     return concluded(Answer(
         question=asked, text=merger_note(q, top, text) + text,
         sources=[source(r, found.score(r)) for r in cited], abstained=False,
-        province=q.places[0].label() if q.places else (", ".join(gz.describe_former(p) for p in top["provinces"]) or None),
+        province=q.places[0].label() if q.places else (", ".join(gz.describe_all(top["provinces"])) or None),
         year=q.years[0] if q.years else None,
         more=_more(found, cited), notice=notice, features=features,
     ), resolved, q, cited[0]["id"])  # a follow-up ("luật đó …", "hạn khi nào?") is about what was quoted
