@@ -120,13 +120,19 @@ def _points_back(text: str) -> tuple[bool, bool]:
 
 
 def resolve(text: str, context: Context | None, now: float | None = None,
-            ttl: float = DEFAULT_TTL_SECONDS) -> Resolved:
+            ttl: float = DEFAULT_TTL_SECONDS, fields: frozenset[str] = frozenset()) -> Resolved:
     """Read ``text`` on its own, or, when it cannot stand alone, with the previous question's
-    topic, province and year (each replaced by the message's own when it names one)."""
+    topic, province and year (each replaced by the message's own when it names one).
+
+    :param fields: the folded words of the column headers of the table row the previous answer
+        quoted; a message naming only those ("phối hợp với cơ quan nào?", "kết quả là gì?") asks
+        for another column of the same row
+    """
     own = topic_words(text)
     if context is None or context.expired(now, ttl):
         return Resolved(text, own)
     continues, refers = _points_back(text)
+    refers = refers or bool(own and fields and {fold(t) for t in own} <= fields)
     short = len(own) <= MAX_FOLLOW_UP_WORDS
     # A follow-up continues or points back, or names no topic of its own; a definition
     # question ("GRDP là gì?") names its own topic, however short.

@@ -214,6 +214,30 @@ def test_a_figure_of_a_provincial_plan_is_not_given_as_the_named_resolutions(sma
     assert not held.abstained and "100%" in held.text
 
 
+TUYEN_QUANG = """<html><body><h1>Tuyên Quang ban hành Kế hoạch chuyển đổi số năm 2026</h1>
+<p>Ngày 08/01/2026, Ủy ban nhân dân tỉnh Tuyên Quang ban hành Kế hoạch số 07/KH-UBND về chuyển đổi số năm 2026,
+kế hoạch đầu tiên của tỉnh sau khi hợp nhất với tỉnh Hà Giang.</p>
+<p>Theo kế hoạch, năm 2026 tỉnh phấn đấu đạt các mục tiêu sau:</p>
+<ul><li>95% hồ sơ công việc tại cấp tỉnh được xử lý trên môi trường mạng;</li>
+<li>100% xã có sóng 4G, trong đó 60 thôn vùng cao của khu vực Hà Giang cũ được phủ sóng mới;</li>
+<li>Doanh thu thương mại điện tử đạt 1.500 tỷ đồng.</li></ul>
+<table><tr><th>Nhiệm vụ</th><th>Cơ quan chủ trì</th><th>Cơ quan phối hợp</th><th>Thời gian hoàn thành</th></tr>
+<tr><td>Chuyển dữ liệu quản lý văn bản của Hà Giang cũ về hệ thống chung</td><td>Văn phòng UBND tỉnh</td>
+<td>Sở Khoa học và Công nghệ</td><td>Tháng 3/2026</td></tr>
+<tr><td>Triển khai sổ sức khỏe điện tử</td><td>Sở Y tế</td><td>Công an tỉnh</td><td>Tháng 6/2026</td></tr></table>
+</body></html>"""
+
+
+def test_a_news_page_with_a_list_and_a_task_table_answers_its_targets_rows_and_follow_ups(small_kb_copy):
+    small_kb_copy.ingest_bytes("tuyen-quang-2026.html", TUYEN_QUANG.encode())
+    targets = answer(small_kb_copy, "Tuyên Quang đặt mục tiêu gì cho năm 2026?")
+    assert "1.500 tỷ đồng" in targets.text and targets.text.count("Theo kế hoạch") == 0
+    lead = answer(small_kb_copy, "Ai chủ trì chuyển dữ liệu quản lý văn bản của Hà Giang cũ?")
+    assert lead.text.startswith("Về Hà Giang (nay thuộc tỉnh Tuyên Quang)") and "Văn phòng UBND tỉnh" in lead.text
+    partner = answer(small_kb_copy, "phối hợp với cơ quan nào?", context=lead.context)  # another column of that row
+    assert partner.sources[0].doc == "tuyen-quang-2026.html" and "Sở Khoa học và Công nghệ" in partner.text
+
+
 def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
     small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
     ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")

@@ -61,6 +61,14 @@ def test_nam_before_a_year_typed_without_marks_is_no_topic_word():
     assert topic_words("chi tieu mien nam")[-1] == "nam"  # no year after it: a word of its own
 
 
+def test_a_message_naming_another_column_of_the_quoted_row_is_about_that_row():
+    fields = frozenset("nhiem vu co quan chu tri phoi hop thoi gian hoan thanh".split())
+    r = resolve("phối hợp với cơ quan nào?", _context(), now=1100, fields=fields)
+    assert r.follow_up and "hồ sơ công việc" in r.text and "Đắk Lắk" in r.text
+    # The same words after a passage that is no table row start a new question.
+    assert not resolve("phối hợp với cơ quan nào?", _context(), now=1100).follow_up
+
+
 def test_context_expires_after_silence():
     r = resolve("còn năm 2030 thì sao?", _context(), now=1000 + 31 * 60, ttl=30 * 60)
     assert not r.follow_up and r.text == "còn năm 2030 thì sao?"

@@ -24,6 +24,7 @@ from functools import partial
 from index.text import fold, folded_words, normalize
 
 from .. import provinces as gz
+from ..chunking import table_cells
 from ..conversation import Context, Resolved, resolve
 from ..facts import asked_facts, instrument_titles
 from ..metadata import KIND_LABELS
@@ -117,10 +118,19 @@ def _read(kb: KnowledgeBase, docs: list[dict], question: str, context: Context |
     own = _speller(kb, docs).correct(expanded, kb.has_phrase, keep=gz.mention_spans(expanded))
     if own != expanded:  # a short form typed wrong ("TTgg") is one once corrected
         own = abbreviations.expand(own)
-    resolved = resolve(own, context)
+    resolved = resolve(own, context, fields=_row_fields(kb, context))
     if own != expanded and resolved.reading is None:
         resolved = replace(resolved, reading=f"Hiểu là: {own.strip()}")
     return _Message(raw, own, resolved, notice, abbreviations)
+
+
+def _row_fields(kb: KnowledgeBase, context: Context | None) -> frozenset[str]:
+    """The folded words of the column headers of the table row the previous answer quoted."""
+    if context is None or not context.passage_id:
+        return frozenset()
+    row = kb.passages([context.passage_id]).get(context.passage_id)
+    cells = table_cells(row["text"]) if row else None
+    return frozenset(w for header, _ in cells or [] for w in folded_words(header).split())
 
 
 def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, context: Context | None) -> Answer:
