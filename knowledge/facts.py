@@ -47,7 +47,10 @@ _DATE_PHRASE = r"[Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4
 _DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s*(?:tháng\s+|/)(\d{1,2})\s*(?:năm\s+|/)(\d{4})", re.IGNORECASE)
 _EFFECTIVE_RE = re.compile(r"(?:có )?hiệu lực(?: thi hành)?(?: kể)? từ (ngày ký(?: ban hành)?|ngày \d{1,2}\s*"
                            r"(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4})", re.IGNORECASE)
-_SIGNATURE_START = re.compile(r"^(?:TM|KT|T/M|Q|TL|TUQ)\.?\s+[A-ZĐÀ-Ỹ]", re.MULTILINE)
+# "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"; or a signing title alone on its line (a council's
+# resolution is signed "CHỦ TỊCH", with no "TM." above it).
+_SIGNATURE_START = re.compile(r"^(?:(?:TM|KT|T/M|Q|TL|TUQ)\.?\s+[A-ZĐÀ-Ỹ]|(?:PHÓ )?(?:CHỦ TỊCH|THỦ TƯỚNG|"
+                              r"BỘ TRƯỞNG|GIÁM ĐỐC|TỔNG BÍ THƯ|BÍ THƯ)\s*$)", re.MULTILINE)
 _PERSON = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
 # "Tổng Bí thư Tô Lâm đã ký", "do Phó Chủ tịch UBND tỉnh Bùi Đình Long ký" (the body a title
 # belongs to, if named, is "UBND tỉnh", "Ủy ban nhân dân thành phố" …; a province named after it

@@ -109,3 +109,10 @@ def test_an_issuing_body_on_two_lines_under_a_title_keeps_its_province_capitalis
     assert facts.evidence["issuer"] == "ỦY BAN NHÂN DÂN / TỈNH LÂM ĐỒNG"
     # The kind line ends the header: a document without a body line names none.
     assert instrument_facts("KẾ HOẠCH\nChuyển đổi số\n\nSố: 1/KH-UBND\n", "1/KH-UBND", own=True).issuer is None
+
+
+def test_a_council_resolution_signed_under_its_chairs_title_alone_names_its_signer():
+    text = ("HỘI ĐỒNG NHÂN DÂN\nTỈNH ĐIỆN BIÊN\n\nSố: 15/2025/NQ-HĐND\n\nNGHỊ QUYẾT\nQuy định chính sách hỗ trợ\n\n"
+            "Điều 1. Mức hỗ trợ 300.000 đồng/người/tháng.\n\nCHỦ TỊCH\n\nLò Văn Phương\n")
+    facts = instrument_facts(text, "15/2025/NQ-HĐND", own=True)
+    assert facts.signer == "Lò Văn Phương" and facts.issuer == "Hội đồng nhân dân tỉnh Điện Biên"
