@@ -42,6 +42,8 @@ _FURNITURE = [
                r"(facebook|zalo|twitter|email|print|in bài|bản in|gửi email|in|a[+-]?|[+-]|viber|copy link|sao chép)"
                r"\s*)*$", re.IGNORECASE),
     re.compile(r"^(a[+-]?\s*){2,3}$", re.IGNORECASE),
+    # The rules under an official header's two columns ("-------", "_______________").
+    re.compile(r"^[-_=~*]{5,}$"),
     # "Cập nhật: 08:04, 27/04/2021", "Cập nhật lúc 16:35 ngày 19/11/2024": when a page was last edited.
     re.compile(r"^(cập nhật|cập nhật lúc|ngày cập nhật|update[d]?)\s*:?\s*[\d:,/\s\-–()a-zA-Zàáạảãâầấậẩẫăằắặẳẵ]{0,40}\d{4}"
                r"[\d:,\s()a-zA-Z+]*$", re.IGNORECASE),

@@ -40,6 +40,11 @@ def test_font_size_and_print_buttons_are_removed(line):
     assert "Cỡ chữ" not in text and "In bài" not in text and "Bản in" not in text and "86 tỷ đồng" in text
 
 
+def test_the_rules_under_an_official_header_are_removed():
+    text = clean("HỘI ĐỒNG NHÂN DÂN\nTỈNH ĐIỆN BIÊN\n-------\n\nSố: 15/2025/NQ-HĐND\n_______________\n", False)[0]
+    assert "---" not in text and "___" not in text and "TỈNH ĐIỆN BIÊN" in text
+
+
 def test_photo_credits_and_generic_captions_are_removed_but_a_captions_facts_stay():
     soc_trang = _clean_seed(2)
     assert "từ trái sang" not in soc_trang and "Ảnh: C.B" not in soc_trang

@@ -267,6 +267,17 @@ class TestQuoting:
         text, quoted, row = extract(q, self.WEIGHTS, rows)
         assert "15/8/2022" in text and row is rows[1]
 
+    def test_an_official_texts_header_is_never_the_quote(self):
+        q = parse(DOCS, "Tổng kinh phí chính sách hỗ trợ tổ công nghệ số là bao nhiêu?", None)
+        weights = {"tong": 1.0, "kinh": 1.0, "phi": 1.0, "chinh": 1.0, "sach": 1.0, "ho": 1.0, "tro": 1.0,
+                   "to": 1.0, "cong": 1.0, "nghe": 1.0, "so": 1.0}
+        rows = [_row(1, "HỘI ĐỒNG NHÂN DÂN TỈNH ĐIỆN BIÊN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - "
+                        "Hạnh phúc Số: 15/2025/NQ-HĐND ngày 10 tháng 12 năm 2025 NGHỊ QUYẾT Quy định chính sách "
+                        "hỗ trợ tổ công nghệ số cộng đồng"),
+                _row(2, "Kinh phí thực hiện từ ngân sách tỉnh, dự kiến 48 tỷ đồng.")]
+        text, _, row = extract(q, weights, rows)
+        assert "48 tỷ đồng" in text and "CỘNG HÒA" not in text and row is rows[1]
+
     def test_each_question_of_a_message_gets_its_own_unit(self):
         q = parse(DOCS, "Yếu tố nào giữ vai trò quyết định, còn cái gì được coi là động lực?", None)
         weights = {"yeu": 1.0, "to": 1.0, "giu": 1.0, "vai": 1.0, "tro": 1.0, "quyet": 1.0, "dinh": 1.0,

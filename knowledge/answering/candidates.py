@@ -310,6 +310,9 @@ def lead_year(kb: KnowledgeBase, row: dict) -> int | None:
     return None
 
 
+_MOTTO = re.compile(r"cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc", re.IGNORECASE)
+
+
 def extract(q: Query, weights: dict[str, float], cited: list[dict],
              abbreviations: Abbreviations = NO_ABBREVIATIONS) -> tuple[str, list[tuple[str, int | None]], dict]:
     """The best sentences (or table rows) of the cited passages, in document order, figures
@@ -325,6 +328,9 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
             candidates.append((score, rank, i, sentence, year, read))
     if not candidates:
         return cited[0]["text"], [(cited[0]["text"], None)], cited[0]
+    # An official text's own header (issuer, national motto, number, date, title) says what the
+    # text is, which the document facts answer; its numbers and dates are no figure to quote.
+    candidates = [c for c in candidates if not _MOTTO.search(c[3])] or candidates
     candidates.sort(key=lambda c: -c[0])
     # A unit without what was asked (a date for "từ ngày nào") cannot be the answer while one
     # that holds it scores nearly as well.
