@@ -238,6 +238,21 @@ def test_a_news_page_with_a_list_and_a_task_table_answers_its_targets_rows_and_f
     assert partner.sources[0].doc == "tuyen-quang-2026.html" and "Sở Khoa học và Công nghệ" in partner.text
 
 
+DIEN_BIEN = ("HỘI ĐỒNG NHÂN DÂN\nTỈNH ĐIỆN BIÊN\n\nSố: 15/2025/NQ-HĐND\n\nĐiện Biên, ngày 10 tháng 12 năm 2025\n\n"
+             "NGHỊ QUYẾT\nQuy định chính sách hỗ trợ tổ công nghệ số cộng đồng tỉnh Điện Biên giai đoạn 2026 - 2030\n\n"
+             "Điều 1. Mức hỗ trợ\nHỗ trợ thành viên tổ công nghệ số cộng đồng: 300.000 đồng/người/tháng.\n\n"
+             "Điều 2. Hiệu lực thi hành\nNghị quyết này có hiệu lực từ ngày 01 tháng 01 năm 2026.\n\nCHỦ TỊCH\n\nLò Văn Phương\n")
+
+
+def test_a_year_outside_the_period_a_resolution_speaks_of_is_not_stated(small_kb_copy):
+    small_kb_copy.ingest_bytes("dien-bien-2025.txt", DIEN_BIEN.encode())
+    within = answer(small_kb_copy, "Điện Biên hỗ trợ tổ công nghệ số cộng đồng bao nhiêu tiền năm 2027?")
+    assert not within.abstained and "300.000" in within.text  # 2027 is inside 2026 - 2030
+    outside = answer(small_kb_copy, "Điện Biên hỗ trợ tổ công nghệ số cộng đồng bao nhiêu tiền năm 2031?")
+    assert outside.abstained and "không nêu thông tin cho năm 2031" in outside.text and "2026–2030" in outside.text
+    assert "300.000" not in outside.text
+
+
 def test_an_instrument_named_by_its_title_is_answered_from_its_own_facts(small_kb_copy):
     small_kb_copy.ingest_bytes("giao-dich-dien-tu.md", E_TRANSACTIONS.encode())
     ans = answer(small_kb_copy, "Luật Giao dịch điện tử có hiệu lực từ ngày nào?")

@@ -16,6 +16,7 @@ The constants of the decision to abstain live here, in :class:`AbstainRule`.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -183,6 +184,9 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     if isinstance(text, Answer):  # the document sets no targets for that year
         text.notice = notice
         return concluded(text, resolved, q, top["id"])
+    if not text and (gap := _year_unspoken(kb, docs, q, top, asked)):
+        gap.notice = notice
+        return concluded(gap, resolved, q, top["id"])
     if not text:  # a year's target list answers itself; a quote must be checked
         cited = _dated(kb, q, cited)
         text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
@@ -312,6 +316,36 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     return Answer(asked, text, sources=[source(top, found.score(top))], abstained=True,
                   province=q.places[0].label() if q.places else None, year=q.years[0],
                   features={"targets_for": sorted(others)})
+
+
+# Kinds of document that speak of particular years: a plan, a resolution, a news report. A law
+# or a regulation is in force until replaced, whatever year is asked about.
+_DATED_KINDS = frozenset({"plan", "resolution", "news"})
+# "giai đoạn 2026 - 2030", "2021–2025": a period, and every year in it.
+_PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
+
+
+def _year_unspoken(kb: KnowledgeBase, docs: list[dict], q: Query, top: dict, asked: str) -> Answer | None:
+    """"Điện Biên hỗ trợ … bao nhiêu năm 2031?" of a policy for 2026-2030: a plan, resolution or
+    report that never speaks of the year asked (neither names it nor a period holding it) says
+    nothing about it, whatever its figures for other years."""
+    if not q.years or top["kind"] not in _DATED_KINDS:
+        return None
+    spoken = _per_version("years", _version(kb, docs), lambda: {})
+    if top["doc_id"] not in spoken:
+        text = kb.document_text(top["doc_id"])
+        named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
+        spans = [(int(a), int(b)) for a, b in _PERIOD.findall(text) if int(a) < int(b)]
+        spoken[top["doc_id"]] = (frozenset(named), tuple(sorted(set(spans))))
+    named, spans = spoken[top["doc_id"]]
+    if any(y in named or any(a <= y <= b for a, b in spans) for y in q.years):
+        return None
+    label = KIND_LABELS.get(top["kind"], "Văn bản")
+    said = [f"giai đoạn {a}–{b}" for a, b in spans[-2:]] or [f"năm {y}" for y in sorted(named)[-4:]]
+    text = (f"{label} «{top['title']}»{where(q, top)} không nêu thông tin cho năm {q.years[0]}"
+            + (f"; văn bản nói về {', '.join(said)}." if said else "."))
+    return Answer(asked, text, sources=[source(top, 1.0)], abstained=True,
+                  province=q.places[0].label() if q.places else None, year=q.years[0])
 
 
 def _more(found: Retrieved, cited: list[dict]) -> list[int]:
