@@ -9,7 +9,8 @@ from knowledge.answering.answer_type import not_stated
 from knowledge.answering.candidates import extract, of_year, sentences, target_years, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
-from knowledge.answering.retrieve import folded_syllables, names, phrase_coverage, question_phrases, restates_title
+from knowledge.answering.retrieve import (folded_syllables, names, phrase_coverage, question_phrases,
+                                         question_weights, restates_title)
 from knowledge.answering.scope import number_matches, scope
 from knowledge.query import counted_noun
 
@@ -324,6 +325,17 @@ class TestQuoting:
         weights = {"nghi": 1.0, "quyet": 1.0, "99": 1.0, "nq": 1.0, "cp": 1.0, "kinh": 1.0, "te": 1.0, "grdp": 1.0}
         phrases = question_phrases(AllPhrases(), q, weights)
         assert not {"nq", "cp", "nghị quyết"} & set(phrases) and "grdp" in phrases
+
+    def test_a_provinces_own_body_named_with_its_level_is_no_topic(self):
+        class Counts:
+            def term_stats(self, tokens):
+                return 100, {t: 1 for t in tokens}
+
+        q = parse(DOCS, "Hội đồng nhân dân tỉnh Hòa Bình quy định người dân được hỗ trợ gì?", None)
+        weights = question_weights(Counts(), q)
+        assert not {"hoi", "nhan"} & set(weights) and {"dan", "ho", "tro"} <= set(weights)  # "người dân" stays
+        q = parse(DOCS, "Hội đồng nhân dân có nhiệm vụ gì?", None)  # no level: the council is the topic
+        assert {"hoi", "nhan"} <= set(question_weights(Counts(), q))
 
     def test_a_term_without_a_vowel_is_a_topic_however_it_is_typed(self):
         class NoPhrases:

@@ -39,11 +39,32 @@ def term_weights(kb: KnowledgeBase, tokens: list[str]) -> dict[str, float]:
     return {tok: math.log(1 + max(total, 1) / (1 + n)) for tok, n in held.items()}
 
 
+# A province's or district's own bodies: "Ủy ban nhân dân tỉnh Quảng Ninh", "HĐND tỉnh Điện Biên".
+# Named so, they say whose document it is (like the place itself), not what a passage is about:
+# "Điều 4. Giao Ủy ban nhân dân tỉnh tổ chức thực hiện" is not the answer to every question
+# about "nghị quyết của HĐND tỉnh".
+_BODIES = ("uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd", "tinh uy", "thanh uy", "huyen uy")
+_LEVELS = frozenset({"tinh", "thanh", "huyen", "tp", "xa"})
+
+
+def _body_of_place(folded: list[str]) -> set[int]:
+    """Positions of a body's name followed by its level ("tỉnh", "huyện", "thành phố")."""
+    found = set()
+    for body in _BODIES:
+        words = body.split()
+        for i in range(len(folded) - len(words)):
+            if folded[i:i + len(words)] == words and folded[i + len(words)] in _LEVELS:
+                found.update(range(i, i + len(words)))
+    return found
+
+
 def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> dict[str, float]:
     """Weights of the question's topic syllables. Place names and years select documents and say
     nothing about which passage answers; in a follow-up (``own``: the message's own words), the
     words taken over from the context only narrow what the message asks and weigh half."""
-    content = [fold(t) for t in syllables(q.text) if not is_stopword(t)]
+    tokens = syllables(q.text)
+    folded = [fold(t) for t in tokens]
+    content = [f for i, (t, f) in enumerate(zip(tokens, folded)) if not is_stopword(t) and i not in _body_of_place(folded)]
     place_words = {w for p in q.places for n in (p.name, *p.scope) for w in fold(n).split()}
     content = [t for t in content if t not in place_words and not YEAR.fullmatch(t)] or content
     weights = term_weights(kb, content)
