@@ -303,6 +303,11 @@ def extract(text: str, front: dict[str, str] | None = None, title_hint: str | No
     # National texts: issued by central bodies (/TW, /NQ-CP, /QH, NĐ-CP, Luật) or laws.
     national = kind in ("law", "glossary", "abbreviations") or bool(numbers and re.search(r"/(TW|QH\d*|NĐ-CP|NQ-CP|QĐ-TTg|CP)\b", numbers[0]))
     provinces = [p.strip() for p in front["provinces"].split(",")] if front.get("provinces") else _provinces(text, national)
+    if not front.get("provinces") and not national:
+        # The province the title names is what the text is about, however often it names others
+        # ("Tuyên Quang ban hành kế hoạch …" on the merged province, naming former Hà Giang thrice).
+        titled = [name for name, _ in find_places(title, strict_case=True)]
+        provinces = titled + [p for p in provinces if p not in titled]
     if own_title is None:
         title = _described_title(kind, text, numbers, provinces)
     return Metadata(title=title, date=_date(text, front), kind=kind, numbers=numbers,

@@ -236,6 +236,8 @@ def test_a_news_page_with_a_list_and_a_task_table_answers_its_targets_rows_and_f
     assert lead.text.startswith("Về Hà Giang (nay thuộc tỉnh Tuyên Quang)") and "Văn phòng UBND tỉnh" in lead.text
     partner = answer(small_kb_copy, "phối hợp với cơ quan nào?", context=lead.context)  # another column of that row
     assert partner.sources[0].doc == "tuyen-quang-2026.html" and "Sở Khoa học và Công nghệ" in partner.text
+    health = answer(small_kb_copy, "Kế hoạch của UBND tỉnh Tuyên Quang giao ai làm sổ sức khỏe điện tử?")
+    assert health.text.startswith("Về Tuyên Quang:") and "Sở Y tế" in health.text  # not "Hà Giang (nay thuộc …)"
 
 
 DIEN_BIEN = ("HỘI ĐỒNG NHÂN DÂN\nTỈNH ĐIỆN BIÊN\n\nSố: 15/2025/NQ-HĐND\n\nĐiện Biên, ngày 10 tháng 12 năm 2025\n\n"

@@ -112,6 +112,12 @@ def test_a_plain_text_decision_is_titled_by_its_kind_line_and_its_chapters_head_
     assert "Chương I. QUY ĐỊNH CHUNG — Điều 1. Cơ quan vận hành" in headings
 
 
+def test_the_province_a_title_names_is_the_documents_first_however_often_others_are_named():
+    text = ("# Tuyên Quang ban hành Kế hoạch chuyển đổi số năm 2026\n\nKế hoạch đầu tiên của tỉnh sau khi hợp nhất "
+            "với tỉnh Hà Giang. 60 thôn của Hà Giang cũ được phủ sóng. Dữ liệu của Hà Giang cũ được chuyển về tỉnh.\n")
+    assert prepare_document("tq.md", text.encode()).meta.provinces == ["Tuyên Quang", "Hà Giang"]
+
+
 def test_a_decision_whose_body_has_headings_is_titled_by_its_kind_line():
     text = ("ỦY BAN NHÂN DÂN TỈNH QUẢNG BÌNH\n\nSố: 2150/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nPhê duyệt Đề án phát triển "
             "chính quyền số tỉnh Quảng Bình\n\n# I. MỤC TIÊU\n\n## 1. Mục tiêu chung\n\nXây dựng chính quyền số.\n")

@@ -125,7 +125,7 @@ def merger_note(q: Query, top: dict, text: str) -> str:
     named = [name for p in q.places for name in top["provinces"] if name in p.scope] if q.places \
         else list(top["provinces"])
     if named and not any(fold(name) in fold(text) for name in named):
-        return f"Về {', '.join(gz.describe_former(name) for name in named)}:\n"
+        return f"Về {', '.join(gz.describe_all(named))}:\n"
     return ""
 
 
