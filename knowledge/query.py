@@ -176,7 +176,16 @@ def question_types(question: str) -> set[str]:
     types = {name for name, pattern in _TYPE_RES.items() if pattern.search(folded)}
     if {"who", "person"} <= types and not _TYPE_RES["who"].search(_WHO_VERBS.sub(" ", folded)):
         types.discard("who")
+    # "có thời hạn tối đa mấy năm": a term asked as a length of time, not as a moment.
+    if "when" in types and _DURATION.search(folded) and not _TYPE_RES["when"].search(folded.replace("thoi han", " ")):
+        types.discard("when")
     return types
+
+
+# A length of time asked for: "bao lâu", "mấy năm", "bao nhiêu ngày".
+_DURATION = re.compile(r"\b(?:bao lau|(?:may|bao nhieu) (?:ngay|thang|nam|tuan|gio|phut))\b")
+# What a length of time is counted in ("03 tháng", "10 năm"), for "bao lâu".
+TIME_UNITS = frozenset({"ngày", "tháng", "năm", "tuần", "giờ", "phút"})
 
 
 # What each kind of answer looks like in a document. A figure is a number that is not a
@@ -222,6 +231,9 @@ def counted_noun(question: str) -> str | None:
             function_word = not unmarked and is_stopword(words[i + 1])
             if asks(i) and following not in _NOT_COUNTED and not following.isdigit() and not function_word:
                 return words[i + 1]
+    # "bao lâu": a length of time, counted in days, months, years (see :func:`counts`).
+    if re.search(r"\bbao lau\b", " ".join(folded)):
+        return "lau" if unmarked else "lâu"
     # "Tỷ lệ … là bao nhiêu?": a share, answered by a percentage ("%" reads "phần trăm"), not by
     # a count of something else ("09 tuyến cáp quang biển").
     if re.search(r"\bt[iy] le\b", " ".join(folded)) and {"nhieu", "may"} & set(folded):
@@ -244,6 +256,8 @@ def counts(unit: str, noun: str) -> bool:
     names = {noun, UNIT_SYMBOLS.get(fold(noun), noun)}
     if fold(noun) == "tien":  # "bao nhiêu tiền": a sum of money, "85 tỷ đồng"
         names |= CURRENCY if has_diacritics(noun) else _FOLDED_CURRENCY
+    if fold(noun) == "lau":  # "bao lâu": a length of time, "03 tháng"
+        names |= TIME_UNITS if has_diacritics(noun) else {fold(u) for u in TIME_UNITS}
     # "%" reads "phần trăm" (as :func:`index.text.syllables` reads it) for a share asked
     # ("bao nhiêu phần trăm" counts "phần"), never for "trạm" typed without marks ("tram").
     read = unit.replace("%", " phần trăm ") if fold(noun) == "phan" else unit

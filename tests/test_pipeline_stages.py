@@ -101,6 +101,35 @@ class TestCandidates:
         assert row["id"] == 2 and "85 tỷ đồng" in text
 
 
+    def test_a_clause_announcing_a_list_is_quoted_with_its_items(self):
+        q = parse(DOCS, "Khi nào được huy động hạ tầng thông tin trong trường hợp khẩn cấp?", None)
+        weights = {"huy": 1.0, "dong": 1.0, "ha": 1.0, "tang": 1.0, "khan": 2.0, "cap": 1.0}
+        rows = [_row(1, "1. Cơ quan có thẩm quyền huy động hạ tầng thông tin khi có một trong các trường hợp "
+                        "khẩn cấp sau đây:\n\na) Phục vụ phòng, chống lụt, bão;\n\nb) Phục vụ cứu nạn, cứu hộ."
+                        "\n\n2. Chính phủ quy định chi tiết Điều này.")]
+        text, quoted, row = extract(q, weights, rows)
+        assert "lụt, bão" in text and "cứu nạn" in text  # the items are the answer
+        assert "Chính phủ quy định" not in text  # the next clause is no item
+
+    def test_a_list_announced_by_a_clause_quoted_after_a_better_one_is_quoted_too(self):
+        q = parse(DOCS, "Trường hợp khẩn cấp nào được huy động hạ tầng thông tin?", None)
+        weights = {"truong": 1.0, "hop": 1.0, "khan": 2.0, "cap": 1.0, "huy": 1.0, "dong": 1.0}
+        rows = [_row(1, "1. Cơ quan có thẩm quyền huy động hạ tầng khi có trường hợp khẩn cấp sau đây:\n\n"
+                        "a) Phục vụ phòng, chống lụt, bão;\n\nb) Phục vụ cứu nạn, cứu hộ.\n\n"
+                        "2. Chính phủ quy định việc huy động hạ tầng thông tin trong trường hợp khẩn cấp.")]
+        text, quoted, row = extract(q, weights, rows)
+        assert "lụt, bão" in text and "cứu nạn" in text
+
+    def test_asked_for_several_things_a_list_item_is_quoted_with_its_list(self):
+        q = parse(DOCS, "Người nộp hồ sơ bị cấm làm những gì?", None)
+        weights = {"nop": 1.0, "ho": 1.0, "so": 1.0, "cam": 1.0}
+        rows = [_row(1, "2. Tổ chức, cá nhân không được thực hiện các hành vi sau đây:\n\n"
+                        "a) Gian lận, mạo nhận hồ sơ nộp;\n\nb) Cản trở việc giải quyết thủ tục;\n\n"
+                        "c) Hối lộ cán bộ.\n\n3. Cán bộ tiếp nhận phải hướng dẫn tận tình.")]
+        text, quoted, row = extract(q, weights, rows)
+        assert "Gian lận" in text and "Cản trở" in text and "Hối lộ" in text
+        assert "hướng dẫn tận tình" not in text
+
     def test_asked_when_a_unit_under_a_years_heading_answers_with_that_year(self):
         q = parse(DOCS, "Bao giờ phủ sóng 5G toàn quốc?", None)
         weights = {"phu": 1.0, "song": 1.0, "5g": 2.0, "toan": 1.0, "quoc": 1.0}

@@ -67,6 +67,7 @@ def test_an_admin_can_extend_the_abbreviation_list():
     ("Nghị quyết của tỉnh có số hiệu là gì?", "document"),
     ("Bộ luật nào quy định về giao dịch điện tử?", "document"),  # every kind of the one table
     ("cong van nao huong dan viec nay", "document"),
+    ("Thời hạn nộp báo cáo năm là khi nào?", "when"),  # a term asked as a moment
     ("Huyện có những nhà mạng nào cung cấp Internet?", "list"),
     ("UBND huyen dung nhung phan mem, he thong gi", "list"),
 ])
@@ -79,6 +80,8 @@ def test_question_types_are_detected_with_or_without_diacritics(question, kind):
     ("giao dich dien tu ngay cang pho bien o dau", "day"),
     ("Kinh tế số bao nhiêu % GRDP?", "document"),
     ("Đề án triển khai trong mấy tháng?", "when"),  # how many months: a quantity
+    ("Giấy phép có thời hạn tối đa mấy năm?", "when"),  # a term asked as a length, not a moment
+    ("giay phep bi dinh chi trong thoi han bao lau", "when"),
 ])
 def test_words_that_only_look_like_an_interrogative_ask_nothing(question, kind):
     assert kind not in question_types(question)
@@ -135,6 +138,9 @@ def test_a_question_names_an_instrument_in_lower_case_and_without_marks_too():
     ("100% thủ tục hành chính", "phần", True),  # "bao nhiêu phần trăm": "%" reads "phần trăm"
     ("100% thu tuc hanh chinh", "phan", True),
     ("95% ho so truc tuyen", "tram", False),  # typed without marks, "tram" is "trạm" too: "%" is no station
+    ("đình chỉ trong thời hạn 03 tháng", "lâu", True),  # "bao lâu" is answered by a length of time
+    ("dinh chi trong thoi han 03 thang", "lau", True),
+    ("đình chỉ 03 giấy phép", "lâu", False),
 ])
 def test_a_figure_of_the_thing_counted_is_recognised(figure, noun, counted):
     assert counts(figure, noun) is counted
@@ -289,6 +295,8 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     ("Giao dịch không dùng tiền mặt đạt bao nhiêu theo NQ 57?", None),  # a function word counts nothing
     ("giao dich khong dung tien mat dat bao nhieu theo nq 57", None),
     ("bao nhieu may tinh", "may"),  # unmarked, "may" may be "máy"
+    ("Giấy phép bị đình chỉ bao lâu?", "lâu"),  # a length of time
+    ("giay phep bi dinh chi bao lau", "lau"),
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun

@@ -310,6 +310,8 @@ def lead_year(kb: KnowledgeBase, row: dict) -> int | None:
     return None
 
 
+# A list item: "a) …", "đ) …", "- …", "• …", "1. …".
+_LIST_ITEM = re.compile(r"\s*(?:[a-zđ]\)|[-–•+*]\s|\d{1,2}[.)]\s)")
 _MOTTO = re.compile(r"cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc", re.IGNORECASE)
 
 
@@ -361,6 +363,20 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
             continue  # a figure for another year is not part of the answer
         chosen.append(cand)
         total += len(cand[3])
+    # "… khi có đủ các điều kiện sau đây:" announces a list: its items are the answer. Asked
+    # for several things, an item's list is quoted from the clause that announces it.
+    if listing and _LIST_ITEM.match(best[3]):
+        lead = _lead_in(candidates, best)
+        if lead is not None and lead not in chosen:
+            chosen.append(lead)
+            total += len(lead[3])
+    for lead in [c for c in chosen if c[3].rstrip().endswith(":")]:
+        for cand in sorted((c for c in candidates if c[1] == lead[1] and c[2] > lead[2]), key=lambda c: c[2]):
+            if not _LIST_ITEM.match(cand[3]) or total + len(cand[3]) > MAX_ANSWER_CHARS * 1.5:
+                break
+            if cand not in chosen:
+                chosen.append(cand)
+                total += len(cand[3])
     # "Gồm mấy mô đun? Nâng cao thì cần thêm mấy?": each question of the message gets its own best unit.
     for part in _parts(q.text):
         mine = {t: w for t, w in weights.items() if t in part}
@@ -378,6 +394,17 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     chosen.sort(key=lambda c: (c[1], c[2]))
     text = re.sub(r" {2,}", " ", " ".join(dated(c[3], c[4], q) for c in chosen))
     return text, [(c[3], c[4]) for c in chosen], row
+
+
+def _lead_in(candidates: list[tuple], item: tuple) -> tuple | None:
+    """The unit of the same passage ending in ":" that opens the list ``item`` belongs to."""
+    before = sorted((c for c in candidates if c[1] == item[1] and c[2] < item[2]), key=lambda c: -c[2])
+    for cand in before:
+        if cand[3].rstrip().endswith(":"):
+            return cand
+        if not _LIST_ITEM.match(cand[3]):
+            return None
+    return None
 
 
 # Where a message starts another question: a question mark, or a contrastive "còn" after a
