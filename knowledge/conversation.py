@@ -15,7 +15,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
-from index.text import fold, folded_words, is_stopword, syllables
+from index.text import fold, folded_words, has_diacritics, is_stopword, syllables
 
 from . import provinces as gz
 from .query import question_types
@@ -38,11 +38,13 @@ _ANAPHORS = re.compile(r"(?<!\w)(đó|này|ấy|nó|trên|kể trên|nêu trên)
 _FOLDED_ANAPHOR = re.compile(r"\b(van ban|nghi quyet|quyet dinh|nghi dinh|luat|thong tu|ke hoach|chi tieu|muc tieu|"
                              r"nhiem vu|dinh nghia|khai niem|quy dinh|giai doan|chuong trinh|de an|tinh|huyen|"
                              r"mo hinh|so lieu|con so) (do|nay|ay)\b|^no\b")
-# Words of the message that are about the conversation, not about its topic.
-_CHAT_WORDS = frozenset("""
-con the vay thi sao a ua nhi nhe di oi ad ha hả cu the hon chi tiet nua ngoai nao gi lam
-do nay ay no tren ke neu hoi cho minh em anh chi xin
+# Words of the message that are about the conversation, not about its topic: as typed with
+# marks, and folded for a word typed without them ("hoi" may be "hỏi"; "Hội" is a topic).
+_MARKED_CHAT_WORDS = frozenset("""
+còn thế vậy thì sao à ạ a ủa nhỉ nhé đi ơi ad hả cụ thể hơn chi tiết nữa ngoài nào gì làm
+đó này ấy nó trên kể nêu hỏi cho mình em anh chị xin
 """.split())
+_CHAT_WORDS = frozenset(fold(w) for w in _MARKED_CHAT_WORDS)
 
 
 @dataclass
@@ -104,7 +106,8 @@ def topic_words(text: str) -> list[str]:
               for k in (0, 1)}
     out = []
     for i, (token, folded) in enumerate(zip(tokens, folded_tokens)):
-        if i in asking or is_stopword(token) or folded in _CHAT_WORDS or folded in place_words \
+        chat = token.lower() in _MARKED_CHAT_WORDS if has_diacritics(token) else folded in _CHAT_WORDS
+        if i in asking or is_stopword(token) or chat or folded in place_words \
                 or re.fullmatch(r"\d{4}", folded):
             continue
         if folded == "nam" and re.fullmatch(r"\d{4}", (folded_tokens[i + 1:] or [""])[0]):  # "nam 2026": năm

@@ -61,6 +61,13 @@ def test_nam_before_a_year_typed_without_marks_is_no_topic_word():
     assert topic_words("chi tieu mien nam")[-1] == "nam"  # no year after it: a word of its own
 
 
+def test_a_word_typed_with_marks_is_a_chat_word_only_in_its_own_spelling():
+    # "hỏi" is chat, "Hội đồng", "kế hoạch", "đô thị" are what the question is about.
+    assert topic_words("cho mình hỏi Hội đồng nhân dân hỗ trợ gì")[:3] == ["hội", "đồng", "nhân"]
+    assert topic_words("kế hoạch đô thị thông minh thì sao ạ")[:4] == ["kế", "hoạch", "đô", "thị"]
+    assert "hoi" not in topic_words("cho minh hoi ke hoach")  # typed without marks it may be "hỏi"
+
+
 def test_a_message_naming_another_column_of_the_quoted_row_is_about_that_row():
     fields = frozenset("nhiem vu co quan chu tri phoi hop thoi gian hoan thanh".split())
     r = resolve("phối hợp với cơ quan nào?", _context(), now=1100, fields=fields)
