@@ -363,6 +363,10 @@ class TestQuoting:
         q = parse(DOCS, "Hội đồng nhân dân tỉnh Hòa Bình quy định người dân được hỗ trợ gì?", None)
         weights = question_weights(Counts(), q)
         assert not {"hoi", "nhan"} & set(weights) and {"dan", "ho", "tro"} <= set(weights)  # "người dân" stays
+        q = parse(DOCS, "HĐND Hòa Bình hỗ trợ tổ công nghệ số những gì?", None)  # the province names it too
+        assert "hdnd" not in question_weights(Counts(), q)
+        q = parse(DOCS, "Bí thư Tỉnh ủy Hòa Bình là ai?", None)  # a title before it: the person asked about
+        assert {"tinh", "uy"} <= set(question_weights(Counts(), q))
         q = parse(DOCS, "Hội đồng nhân dân có nhiệm vụ gì?", None)  # no level: the council is the topic
         assert {"hoi", "nhan"} <= set(question_weights(Counts(), q))
 

@@ -47,13 +47,18 @@ _BODIES = ("uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd", "tinh uy", "t
 _LEVELS = frozenset({"tinh", "thanh", "huyen", "tp", "xa"})
 
 
-def _body_of_place(folded: list[str]) -> set[int]:
-    """Positions of a body's name followed by its level ("tỉnh", "huyện", "thành phố")."""
+def _body_of_place(folded: list[str], places: frozenset[str] = frozenset()) -> set[int]:
+    """Positions of a body's name followed by its level ("tỉnh", "huyện", "thành phố"), or by
+    the first syllable of a place the question names ("nghị quyết của HĐND Điện Biên") where
+    no title comes before it ("Bí thư Tỉnh ủy Sóc Trăng" is a person asked about)."""
     found = set()
     for body in _BODIES:
         words = body.split()
         for i in range(len(folded) - len(words)):
-            if folded[i:i + len(words)] == words and folded[i + len(words)] in _LEVELS:
+            if folded[i:i + len(words)] != words:
+                continue
+            after = folded[i + len(words)]
+            if after in _LEVELS or (after in places and (i == 0 or is_stopword(folded[i - 1]))):
                 found.update(range(i, i + len(words)))
     return found
 
@@ -64,8 +69,9 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
     words taken over from the context only narrow what the message asks and weigh half."""
     tokens = syllables(q.text)
     folded = [fold(t) for t in tokens]
-    content = [f for i, (t, f) in enumerate(zip(tokens, folded)) if not is_stopword(t) and i not in _body_of_place(folded)]
     place_words = {w for p in q.places for n in (p.name, *p.scope) for w in fold(n).split()}
+    bodies = _body_of_place(folded, frozenset(fold(n).split()[0] for p in q.places for n in (p.name, *p.scope)))
+    content = [f for i, (t, f) in enumerate(zip(tokens, folded)) if not is_stopword(t) and i not in bodies]
     content = [t for t in content if t not in place_words and not YEAR.fullmatch(t)] or content
     weights = term_weights(kb, content)
     if own is not None:
