@@ -15,7 +15,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
-from index.text import fold, folded_words, has_diacritics, is_stopword, syllables
+from index.text import STOPWORDS, fold, folded_words, has_diacritics, is_stopword, syllables
 
 from . import provinces as gz
 from .query import question_types
@@ -45,6 +45,12 @@ còn thế vậy thì sao à ạ a ủa nhỉ nhé đi ơi ad hả cụ thể h�
 đó này ấy nó trên kể nêu hỏi cho mình em anh chị xin
 """.split())
 _CHAT_WORDS = frozenset(fold(w) for w in _MARKED_CHAT_WORDS)
+# The share of a message's syllables with marks above which it is typed with marks: questions
+# typed with them have 40 % or more, questions typed without have none but a name or two.
+_MARKED_SHARE = 0.3
+# Function words as typed without marks (là, của, được, không, những, nào, gì, nhiều, thì,
+# với, về, có, mấy, thế): no one typing with marks writes them so.
+_BARE_FUNCTION_WORDS = frozenset("la cua duoc khong nhung nao gi nhieu thi voi ve co may the".split())
 
 
 @dataclass
@@ -102,12 +108,21 @@ def topic_words(text: str) -> list[str]:
                    for w in fold(n).split()}
     tokens = syllables(text)
     folded_tokens = [fold(t) for t in tokens]
+    # In a message typed with marks, a syllable without them is spelled so ("ban hành", "thông
+    # minh"), not "bạn", "mình" typed bare. Place names, often typed with marks alone, do not count.
+    # A bare function word ("la", "cua", "nhung") shows the user's own words are typed without
+    # marks, whatever the abbreviations read into them ("CNTT": "công nghệ thông tin").
+    letters = [t for t, f in zip(tokens, folded_tokens) if t.isalpha() and f not in place_words]
+    marked = sum(map(has_diacritics, letters)) >= _MARKED_SHARE * max(1, len(letters)) \
+        and not _BARE_FUNCTION_WORDS & set(letters)
     asking = {i + k for i, pair in enumerate(zip(folded_tokens, folded_tokens[1:])) if pair in _ASKING_PAIRS
               for k in (0, 1)}
     out = []
     for i, (token, folded) in enumerate(zip(tokens, folded_tokens)):
-        chat = token.lower() in _MARKED_CHAT_WORDS if has_diacritics(token) else folded in _CHAT_WORDS
-        if i in asking or is_stopword(token) or chat or folded in place_words \
+        literal = marked or has_diacritics(token)
+        chat = token.lower() in _MARKED_CHAT_WORDS if literal else folded in _CHAT_WORDS
+        stop = token.lower() in STOPWORDS if literal else is_stopword(token)
+        if i in asking or stop or chat or folded in place_words \
                 or re.fullmatch(r"\d{4}", folded):
             continue
         if folded == "nam" and re.fullmatch(r"\d{4}", (folded_tokens[i + 1:] or [""])[0]):  # "nam 2026": năm

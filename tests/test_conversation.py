@@ -66,6 +66,11 @@ def test_a_word_typed_with_marks_is_a_chat_word_only_in_its_own_spelling():
     assert topic_words("cho mình hỏi Hội đồng nhân dân hỗ trợ gì")[:3] == ["hội", "đồng", "nhân"]
     assert topic_words("kế hoạch đô thị thông minh thì sao ạ")[:4] == ["kế", "hoạch", "đô", "thị"]
     assert "hoi" not in topic_words("cho minh hoi ke hoach")  # typed without marks it may be "hỏi"
+    # In a message typed with marks, a bare syllable is spelled so: "ban hành", "thông minh".
+    assert {"ban", "minh"} <= set(topic_words("UBND ban hành kế hoạch đô thị thông minh"))
+    assert topic_words("Hà Nội co bao nhieu tram") == ["tram"]  # marks on the place name alone
+    # "CNTT" read as "công nghệ thông tin" in a question typed without marks.
+    assert topic_words("luat công nghệ thông tin cam nhung hanh vi nao")[-3:] == ["cam", "hanh", "vi"]
 
 
 def test_a_message_naming_another_column_of_the_quoted_row_is_about_that_row():
