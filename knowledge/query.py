@@ -182,10 +182,11 @@ def question_types(question: str) -> set[str]:
     return types
 
 
-# A length of time asked for: "bao lâu", "mấy năm", "bao nhiêu ngày".
-_DURATION = re.compile(r"\b(?:bao lau|(?:may|bao nhieu) (?:ngay|thang|nam|tuan|gio|phut))\b")
-# What a length of time is counted in ("03 tháng", "10 năm"), for "bao lâu".
+# What a length of time is counted in ("03 tháng", "10 năm"), for "bao lâu", with and without marks.
 TIME_UNITS = frozenset({"ngày", "tháng", "năm", "tuần", "giờ", "phút"})
+_FOLDED_TIME_UNITS = frozenset(fold(u) for u in TIME_UNITS)
+# A length of time asked for: "bao lâu", "mấy năm", "bao nhiêu ngày".
+_DURATION = re.compile(rf"\b(?:bao lau|(?:may|bao nhieu) (?:{'|'.join(sorted(_FOLDED_TIME_UNITS))}))\b")
 
 
 # What each kind of answer looks like in a document. A figure is a number that is not a
@@ -257,7 +258,7 @@ def counts(unit: str, noun: str) -> bool:
     if fold(noun) == "tien":  # "bao nhiêu tiền": a sum of money, "85 tỷ đồng"
         names |= CURRENCY if has_diacritics(noun) else _FOLDED_CURRENCY
     if fold(noun) == "lau":  # "bao lâu": a length of time, "03 tháng"
-        names |= TIME_UNITS if has_diacritics(noun) else {fold(u) for u in TIME_UNITS}
+        names |= TIME_UNITS if has_diacritics(noun) else _FOLDED_TIME_UNITS
     # "%" reads "phần trăm" (as :func:`index.text.syllables` reads it) for a share asked
     # ("bao nhiêu phần trăm" counts "phần"), never for "trạm" typed without marks ("tram").
     read = unit.replace("%", " phần trăm ") if fold(noun) == "phan" else unit

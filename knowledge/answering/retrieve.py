@@ -69,8 +69,9 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
     words taken over from the context only narrow what the message asks and weigh half."""
     tokens = syllables(q.text)
     folded = [fold(t) for t in tokens]
-    place_words = {w for p in q.places for n in (p.name, *p.scope) for w in fold(n).split()}
-    bodies = _body_of_place(folded, frozenset(fold(n).split()[0] for p in q.places for n in (p.name, *p.scope)))
+    place_names = [fold(n).split() for p in q.places for n in (p.name, *p.scope)]
+    place_words = {w for name in place_names for w in name}
+    bodies = _body_of_place(folded, frozenset(name[0] for name in place_names if name))
     content = [f for i, (t, f) in enumerate(zip(tokens, folded)) if not is_stopword(t) and i not in bodies]
     content = [t for t in content if t not in place_words and not YEAR.fullmatch(t)] or content
     weights = term_weights(kb, content)
