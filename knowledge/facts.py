@@ -193,6 +193,13 @@ def _phrase_date(phrase: str) -> str:
     return _date(m) if m else phrase
 
 
+# From a number to the date it was issued: "57-NQ/TW, ngày 22/12/2024", or past its title
+# ("Nghị định số 72/2013/NĐ-CP Quản lý, cung cấp, … trên mạng ngày 15/07/2013"); never to the
+# date it takes effect ("72/2013/NĐ-CP, có hiệu lực thi hành kể từ ngày 01/09/2013"), nor past
+# another number, whose date it may be ("Sửa đổi … Thông tư số 17/2016/TT-BTTTT ngày 28 tháng 6 năm 2016").
+_TO_ISSUE_DATE = r"(?:(?!hiệu lực|kể từ|\d+/)[^.;]){0,160}?"
+
+
 def _mentioned(text: str, number: str) -> Facts:
     """Facts of an instrument another text cites: from the sentences that name its number,
     taking a date or a body only when it is attached to the number."""
@@ -202,7 +209,7 @@ def _mentioned(text: str, number: str) -> Facts:
         if number not in sentence:
             continue
         # "… 07-NQ/TU, ngày 27/10/2021 của Ban Chấp hành …", "ngày 24/12/2021, Ban Thường vụ … ban hành … 08-NQ/TU"
-        after = re.search(escaped + r"[^.;]{0,60}?(" + _DATE_PHRASE + ")", sentence)
+        after = re.search(escaped + _TO_ISSUE_DATE + "(" + _DATE_PHRASE + ")", sentence)
         before = re.search(r"(" + _DATE_PHRASE + r"),?\s+(" + _BODY +
                            r")\s+(?:đã\s+)?(?:ban hành|thông qua|ký)[^.;]{0,40}?" + escaped, sentence)
         found = after or before

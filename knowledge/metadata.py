@@ -103,7 +103,8 @@ def _dates(text: str) -> list[date]:
 
 # A question may type the kind in lower case and without marks ("nghi quyet 03 cua chinh phu").
 _FOLDED_KINDS = {fold(kind): kind for kind in _NAMED_KINDS}
-_ASKED_NUMBER_RE = re.compile(rf"\b({'|'.join(_FOLDED_KINDS)})(?: so)? (\d{{1,4}})(?![\d/\-])")
+# "Nghị định 13/2023": a number and its year, without the code, names an instrument too.
+_ASKED_NUMBER_RE = re.compile(rf"\b({'|'.join(_FOLDED_KINDS)})(?: so)? (\d{{1,4}}(?:/(?:19|20)\d\d)?)(?![\d/\-])")
 
 
 def document_numbers(text: str, typed: bool = False) -> list[str]:

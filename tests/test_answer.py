@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from knowledge.answering import answer, format_plain
@@ -288,6 +290,17 @@ def test_a_docx_table_with_a_column_per_year_answers_each_year_and_not_others(sm
     gap = answer(small_kb_copy, "Thanh Hóa đặt mục tiêu gì cho năm 2030?")
     assert gap.abstained and "không nêu mục tiêu cho năm 2030" in gap.text
     assert "năm 2026" in gap.text and "năm 2028" in gap.text and "18%" in gap.text
+
+
+def test_an_instrument_no_document_is_or_cites_is_said_to_be_missing_not_answered_from_another(full_kb):
+    gap = answer(full_kb, "Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân có hiệu lực từ ngày nào?")
+    assert gap.abstained and "chưa có Nghị định số 13/2023/NĐ-CP" in gap.text
+    assert not re.search(r"\d{2}/\d{2}/\d{4}", gap.text)  # no other instrument's date
+    typed = answer(full_kb, "nghi dinh 13/2023 co hieu luc tu ngay nao")
+    assert typed.abstained and "Nghị định 13/2023" in typed.text
+    # One the codification cites, asked the same way, is answered: issued, then in force.
+    held = answer(full_kb, "Nghị định 72/2013 ban hành ngày nào?")
+    assert not held.abstained and "ban hành ngày 15/07/2013" in held.text
 
 
 def test_a_kind_of_instrument_a_province_does_not_have_is_said_to_be_missing(small_kb_copy):

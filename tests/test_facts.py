@@ -25,6 +25,21 @@ NEWS = ("Ngày 10/05/2023, Ban Thường vụ Tỉnh ủy đã ban hành Nghị 
         "Nghị quyết số 21/NQ-TU của Tỉnh ủy đánh giá: nhận thức đóng vai trò quyết định.")
 
 
+# A codification's source notes: each cites the instrument an article comes from.
+CODIFIED = ("(Điều 1 Nghị định số 72/2013/NĐ-CP Quản lý, cung cấp, sử dụng dịch vụ internet và thông tin trên "
+            "mạng ngày 15/07/2013 của Chính phủ, có hiệu lực thi hành kể từ ngày 01/09/2013 )\n\n"
+            "(Điều 2 Nghị định số 72/2013/NĐ-CP, có hiệu lực thi hành kể từ ngày 01/09/2013)\n\n"
+            "(Điều 1 Thông tư số 08/2017/TT-BTTTT Sửa đổi, bổ sung một số điều của Thông tư số 17/2016/TT-BTTTT "
+            "ngày 28 tháng 6 năm 2016, có hiệu lực thi hành kể từ ngày 21/09/2017)")
+
+
+def test_an_instrument_cited_with_its_title_was_issued_on_the_date_after_it_not_the_day_it_took_effect():
+    facts = instrument_facts(CODIFIED, "72/2013/NĐ-CP", own=False)
+    assert facts.issued == "15/07/2013" and facts.effective == "01/09/2013"
+    # The date after the amended circular's number is that circular's, not the amending one's.
+    assert instrument_facts(CODIFIED, "08/2017/TT-BTTTT", own=False).issued is None
+
+
 def test_official_text_header_and_signature_block():
     facts = instrument_facts(OFFICIAL, "12/KH-UBND", own=True)
     assert facts.issued == "05/03/2024"

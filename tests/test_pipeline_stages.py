@@ -11,7 +11,7 @@ from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
 from knowledge.answering.retrieve import (folded_syllables, names, phrase_coverage, question_phrases,
                                          question_weights, restates_title)
-from knowledge.answering.scope import number_matches, scope
+from knowledge.answering.scope import number_matches, scope, unknown_instrument
 from knowledge.query import counted_noun
 
 DOCS = [
@@ -65,6 +65,23 @@ class TestScope:
     def test_a_number_typed_in_other_letter_case_is_the_same_number(self):
         assert number_matches("411/QĐ-TTG", "411/QĐ-TTg") and number_matches("Nghị quyết 57", "57-NQ/TW")
         assert not number_matches("411/QĐ-TTG", "411/QĐ-UBND")
+
+    def test_a_number_typed_with_its_separators_swapped_or_without_its_codes_is_the_same_number(self):
+        assert number_matches("57/NQ-TW", "57-NQ/TW") and number_matches("08/NQ-TU", "08-NQ/TU")
+        assert number_matches("Nghị định 13/2023", "13/2023/NĐ-CP")
+        assert not number_matches("Nghị định 13/2023", "13/2022/NĐ-CP")  # another year
+        assert not number_matches("Nghị quyết 13/2023", "13/2023/NĐ-CP")  # another kind
+        assert not number_matches("57/NQ-TU", "57-NQ/TW")  # another issuer
+
+    def test_an_instrument_no_document_is_or_cites_is_a_gap_that_names_it(self):
+        held = frozenset({"08-NQ/TU", "12/KH-UBND", "43/2021/NĐ-CP", "Nghị quyết 52"})
+        gap = unknown_instrument(parse(DOCS, "Nghị định 13/2023/NĐ-CP có hiệu lực từ ngày nào?", None), held)
+        assert gap.abstained and "Nghị định số 13/2023/NĐ-CP" in gap.text
+        gap = unknown_instrument(parse(DOCS, "Thông tư 22/2024 quy định gì?", None), held)
+        assert gap.abstained and "Thông tư 22/2024" in gap.text
+        for asked in ("Nghị định 43/2021 có hiệu lực từ ngày nào?", "Nghị quyết 08/NQ-TU ai ký?",
+                      "Nghị quyết số 52 nói gì?", "Kế hoạch 2025 của tỉnh có gì mới?"):
+            assert unknown_instrument(parse(DOCS, asked, None), held) is None, asked
 
     def test_a_district_selects_its_documents(self):
         allowed, gap = scope(DOCS, parse(DOCS, "Lạc Sơn có bao nhiêu xã?", None))

@@ -124,6 +124,7 @@ def test_a_question_names_an_instrument_in_lower_case_and_without_marks_too():
     assert document_numbers("theo nghị quyết 03 của Chính phủ", typed=True) == ["Nghị quyết 03"]
     assert document_numbers("nghi quyet so 03 cua chinh phu ai ky", typed=True) == ["Nghị quyết 03"]
     assert document_numbers("ke hoach 313 bac ninh", typed=True) == ["Kế hoạch 313"]
+    assert document_numbers("nghi dinh 13/2023 co hieu luc tu ngay nao", typed=True) == ["Nghị định 13/2023"]
     # Typed in lower case, as people type without marks: read as the documents write it.
     assert document_numbers("nghi quyet 03/nq-cp cua chinh phu", typed=True) == ["03/NQ-CP"]
     assert document_numbers("qd 1234/qd-ubnd, mang 4g/5g 24/7", typed=True) == ["1234/QĐ-UBND"]

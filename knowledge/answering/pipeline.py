@@ -28,7 +28,7 @@ from .. import provinces as gz
 from ..chunking import table_cells
 from ..conversation import Context, Resolved, resolve
 from ..facts import asked_facts, instrument_titles
-from ..metadata import KIND_LABELS
+from ..metadata import KIND_LABELS, document_numbers
 from ..store import KnowledgeBase
 from .analysis import Query, off_topic, parse
 from .answer_type import not_stated
@@ -38,7 +38,7 @@ from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import Abbreviations, Speller, counted_noun
 from .references import followed
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
-from .scope import instrument, missing_instrument, scope
+from .scope import instrument, missing_instrument, scope, unknown_instrument
 from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
 
 # Questions longer than this are cut (and the answer says so): a question is a
@@ -149,6 +149,10 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         notice = " ".join(filter(None, [notice, f"Câu hỏi nhắc đến cả {others}; mình chỉ trả lời về {about}. "
                                                 f"Muốn biết về {others}, bạn hỏi riêng nhé."]))
 
+    unknown = unknown_instrument(q, _numbers_held(kb, docs))
+    if unknown:
+        unknown.question, unknown.notice = asked, notice
+        return concluded(unknown, resolved, q)
     allowed_docs, gap = scope(docs, q)
     if gap:
         gap.notice = notice
@@ -387,6 +391,12 @@ def _version(kb: KnowledgeBase, docs: list[dict]) -> tuple:
 def _speller(kb: KnowledgeBase, docs: list[dict]) -> Speller:
     """The speller over the indexed vocabulary."""
     return _per_version("speller", _version(kb, docs), lambda: Speller.build(*kb.vocabulary()))
+
+
+def _numbers_held(kb: KnowledgeBase, docs: list[dict]) -> frozenset[str]:
+    """Every document number the documents are or cite ("Nghị quyết 52" too)."""
+    return _per_version("numbers", _version(kb, docs), lambda: frozenset(
+        n for d in docs for n in [*d["numbers"], *document_numbers(kb.document_text(d["id"]))]))
 
 
 def _titles(kb: KnowledgeBase, docs: list[dict]) -> dict[str, str]:

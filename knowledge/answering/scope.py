@@ -94,17 +94,47 @@ def _kind_name(question: str) -> str | None:
     return next((name for _, name in NUMBER_KINDS if re.search(rf"\b{fold(name)}\b", folded)), None)
 
 
+# A number as documents write it: "57-NQ/TW", "03/NQ-CP", "67/2006/QH11" (number, year, codes).
+_FULL_NUMBER = re.compile(r"0*(\d+)(?:/(\d{4}))?[/-](.+)")
+# A number typed after its kind, without its codes: "Nghị quyết 57", "Nghị định 13/2023".
+_NAMED_NUMBER = re.compile(r"(\D+) 0*(\d+)(?:/(\d{4}))?")
+
+
 def number_matches(asked: str, number: str) -> bool:
-    """"57-NQ/TW" matches "57-NQ/TW", and "Nghị quyết 57" (a number typed without its suffix)."""
+    """"57-NQ/TW" matches "57-NQ/TW", "57/NQ-TW" (its separators typed the other way round),
+    "Nghị quyết 57" (a number typed without its codes) and "Nghị định 13/2023" ("13/2023/NĐ-CP")."""
     if fold(asked) == fold(number):  # the same number in any letter case: "QĐ-TTg" typed "qđ-ttg"
         return True
-    named = re.fullmatch(r"(\D+) (\d+)", asked)
-    if not named:
+    full = _FULL_NUMBER.fullmatch(number)
+    if not full:
         return False
-    head = re.match(r"0*(\d+)", number)
-    kind = named.group(1).lower()
-    return bool(head and head.group(1) == named.group(2).lstrip("0")
-                and (number_kind(number) or "").lower() in (kind, ""))
+    head, year, codes = full.groups()
+    named = _NAMED_NUMBER.fullmatch(asked)
+    if named:
+        kind, n, y = named.groups()
+        return (n == head and (y is None or year is None or y == year)
+                and (number_kind(number) or "").lower() in (kind.lower(), ""))
+    typed = _FULL_NUMBER.fullmatch(asked)
+    return bool(typed) and typed.group(1) == head and typed.group(2) == year \
+        and re.split(r"[/-]", fold(typed.group(3))) == re.split(r"[/-]", fold(codes))
+
+
+def unknown_instrument(q: Query, known: frozenset[str]) -> Answer | None:
+    """"Nghị định 13/2023/NĐ-CP có hiệu lực từ ngày nào?" when no document is that instrument
+    or cites it (``known``: every number the documents hold): the knowledge base does not have
+    it, and an article of another instrument ("Nghị định 43/2021/NĐ-CP, có hiệu lực thi hành kể
+    từ ngày 01/06/2021") is no answer."""
+    for asked in q.numbers:
+        named = _NAMED_NUMBER.fullmatch(asked)
+        if named and not named.group(3) and re.fullmatch(r"(?:19|20)\d\d", named.group(2)):
+            continue  # "kế hoạch 2025 của tỉnh": a year, not a number
+        if any(number_matches(asked, n) or number_matches(n, asked) for n in known):
+            continue
+        kind = number_kind(asked)
+        label = asked if named or not kind else f"{kind} số {asked}"
+        return Answer(q.text, f"Kho dữ liệu chưa có {label}, và cũng chưa văn bản nào trong kho nhắc đến "
+                              f"văn bản này, nên mình chưa trả lời được câu hỏi về nó.", abstained=True)
+    return None
 
 
 def instrument(kb: KnowledgeBase, docs: list[dict], q: Query, own: str, resolved: Resolved,
