@@ -4,8 +4,8 @@ import pytest
 
 from index.hits import Hits
 from index.hybrid import HybridRetriever
-from knowledge.answering.analysis import parse
-from knowledge.answering.answer_type import not_stated
+from knowledge.answering.analysis import asked_about, parse
+from knowledge.answering.answer_type import not_stated, speaks_of
 from knowledge.answering.candidates import extract, of_year, sentences, target_years, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
@@ -235,6 +235,34 @@ class TestAnswerType:
         weights = {"ty": 1.0, "le": 1.0, "ho": 1.0, "so": 1.0, "truc": 1.0, "tuyen": 1.0}
         gap = not_stated(q, weights, _row(1, ""), [("Tỷ lệ hồ sơ trực tuyến đạt 90%.", 2030)], q.text, {}, 0.3)
         assert gap is not None and "cho năm 2025" in gap.text
+
+    @pytest.mark.parametrize("question,topic", [
+        ("Tỉnh tôi có mục tiêu gì về chữ ký số không?", "chữ ký số"),
+        ("Nghệ An có kế hoạch gì về đô thị thông minh?", "đô thị thông minh"),  # "thị", not "thì"
+        ("nghị quyết có nhiệm vụ nào về an toàn thông tin của tỉnh?", "an toàn thông tin"),
+        ("Bộ đánh giá thế nào về 5G năm 2025?", "5g"),
+        ("co muc tieu gi ve ho so truc tuyen khong", "ho so truc tuyen"),
+    ])
+    def test_the_topic_named_after_gi_ve_is_read_up_to_a_particle_a_place_or_a_year(self, question, topic):
+        assert asked_about(question)[1] == topic
+        assert asked_about("Mục tiêu của tỉnh về chuyển đổi số là gì?") is None  # no "gì về"
+
+    def test_a_quote_that_never_speaks_of_the_topic_asked_about_is_not_the_answer(self):
+        q = parse(DOCS, "Hòa Bình có mục tiêu gì về chữ ký số không?", None)
+        weights = {"muc": 1.0, "tieu": 1.0, "chu": 1.0, "ky": 1.0, "so": 1.0}
+        other = [("Đến năm 2025, 80% hồ sơ được giải quyết trực tuyến; kinh tế số chiếm 15% GRDP.", 2025)]
+        gap = not_stated(q, weights, _row(1, ""), other, q.text, {}, 0.3)
+        assert gap is not None and gap.abstained and "không nêu thông tin về chữ ký số" in gap.text
+        # Its words apart, none beside another as in the topic, do not speak of it.
+        apart = [("Số hóa hồ sơ, ký duyệt trên môi trường mạng và bỏ chữ viết tay.", None)]
+        assert not_stated(q, weights, _row(1, ""), apart, q.text, {}, 0.3) is not None
+        said = [("Đến năm 2025, 60% người trưởng thành có chữ ký số cá nhân.", 2025)]
+        assert not_stated(q, weights, _row(1, ""), said, q.text, {}, 0.3) is None
+
+    def test_a_topic_is_spoken_of_when_each_word_is_there_and_two_stand_side_by_side(self):
+        assert speaks_of("ho so truc tuyen", "80% hồ sơ thủ tục hành chính được giải quyết trực tuyến")
+        assert not speaks_of("chu ky so", "Số hóa hồ sơ, ký duyệt trên môi trường mạng và bỏ chữ viết tay.")
+        assert not speaks_of("chu ky so", "Chuyển đổi số là nhiệm vụ trọng tâm.")
 
 
 class TestNamedThings:

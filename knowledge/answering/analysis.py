@@ -103,6 +103,7 @@ class Query:
     others: list[str] = field(default_factory=list)  # provinces named only to compare with
     counted: str | None = None  # what the message itself counts ("bao nhiêu hồ sơ" -> "ho"), folded
     things: list[tuple[str, str]] = field(default_factory=list)  # named by their number: ("muc", "1")
+    about: tuple[str, str] | None = None  # "mục tiêu gì về chữ ký số": ("chu ky so", "chữ ký số")
 
 
 def parse(docs: list[dict], question: str, saved_province: str | None) -> Query | Answer:
@@ -122,8 +123,37 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
         numbers=document_numbers(question, typed=True), districts=districts, others=others,
         definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
         targets=bool(_TARGETS.search(folded)), folded=words, types=types, terms=definition_terms(words),
-        things=named_things(question),
+        things=named_things(question), about=asked_about(question),
     )
+
+
+# "mục tiêu gì về X", "nhiệm vụ nào về X", "đánh giá thế nào về X": what the question is about.
+_ABOUT = re.compile(r"\b(?:gi|nao) ve ")
+# Words that end X: a particle, a question word, a place or time, a possessive. Typed with
+# marks, they are matched with them ("đô thị" goes on past "thị", not "thì").
+_ABOUT_END = frozenset("không chưa vậy ạ nhỉ nhé nha thế như ra bao mấy cho của ở tại trong theo đến năm từ "
+                       "là được thì và hay hoặc mà".split())
+_FOLDED_ABOUT_END = frozenset(map(fold, _ABOUT_END))
+MAX_ABOUT_SYLLABLES = 6
+
+
+def asked_about(question: str) -> tuple[str, str] | None:
+    """The topic a question names after "gì về" / "nào về" (folded, and as typed), which an answer
+    must speak of: "Tỉnh tôi có mục tiêu gì về chữ ký số không?" is not answered by the
+    province's other targets. None when the question names none."""
+    typed = syllables(question)
+    words = [fold(t) for t in typed]
+    m = _ABOUT.search(" ".join(words) + " ")
+    if not m:
+        return None
+    start = len(" ".join(words)[:m.end()].split())
+    end = start
+    while end < len(words) and end - start < MAX_ABOUT_SYLLABLES and not typed[end].isdigit() \
+            and not (typed[end] in _ABOUT_END if has_diacritics(typed[end]) else words[end] in _FOLDED_ABOUT_END):
+        end += 1
+    if end == start:
+        return None
+    return " ".join(words[start:end]), " ".join(typed[start:end])
 
 
 # "Tỉnh ủy Phú Yên", "UBND tỉnh Hòa Bình": an organ of the province named right after it.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from index.text import syllables
+from index.text import folded_words, syllables
 
 from ..metadata import KIND_LABELS
 from .analysis import Query
@@ -18,6 +18,17 @@ from .types import Answer
 
 KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan", "person": "cơ quan hay người",
               "document": "số hiệu văn bản"}
+
+
+def speaks_of(topic: str, text: str) -> bool:
+    """Whether ``text`` names ``topic`` (folded syllables): every syllable of it, two of them
+    side by side as in the topic ("80% hồ sơ … được giải quyết trực tuyến" speaks of "hồ sơ trực
+    tuyến"; "chữ ký" of a signature block and "số" of "chuyển đổi số" do not make "chữ ký số")."""
+    words = topic.split()
+    read = f" {folded_words(text)} "
+    if not all(f" {w} " in read for w in words):
+        return False
+    return len(words) == 1 or any(f" {a} {b} " in read for a, b in zip(words, words[1:]))
 
 
 def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tuple[str, int | None]], asked: str,
@@ -56,22 +67,27 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     # A thing named by its number ("Đề án 06") is the thing asked about, or the quote is not about it.
     if any(not names(thing, shown) for thing in q.things):
         phrased = 0.0
+    # "mục tiêu gì về chữ ký số": a quote that never names the topic asked about, nor does the
+    # heading and title it is quoted under, answers about another one.
+    elsewhere = bool(q.about) and not speaks_of(q.about[0], " ".join([context, *(read(u) for u, _ in quoted)]))
     features.update(quote_coverage=round(covered, 3), phrase_coverage=round(phrased, 3), types=sorted(kinds),
-                    missing=missing)
-    if not kinds:
+                    missing=missing, about_missing=elsewhere)
+    if not kinds and not elsewhere:
         return None  # no type to check, and the passage-level test already passed
-    if not missing and covered >= min_coverage and phrased >= min_phrase_coverage:
+    if not elsewhere and not missing and covered >= min_coverage and phrased >= min_phrase_coverage:
         return None
     label = KIND_LABELS.get(top["kind"], "Văn bản")
     place = where(q, top)
     # Nothing quoted holds an answer of the asked kind about the thing asked: say which kind.
-    if missing or not holding:
+    if elsewhere:
+        what = f"thông tin về {q.about[1]}"
+    elif missing or not holding:
         what = KIND_WORDS[(missing or sorted(kinds))[0]]
     else:
         what = "thông tin"  # an answer of the kind asked, but about something else
     year = f" cho năm {q.years[0]}" if q.years else ""
     text = (f"Kho dữ liệu chưa có {what} trả lời câu hỏi này. Văn bản gần nhất là {label.lower()} "
-            f"«{top['title']}»{place}, nhưng văn bản không nêu {what} này{year}.")
+            f"«{top['title']}»{place}, nhưng văn bản không nêu {what}{'' if elsewhere else ' này'}{year}.")
     # What the closest document does say: a sentence, not a list marker ("4.") or a bare heading.
     said = next((u for u, _ in quoted if len(syllables(u)) >= 4), None)
     if said:
