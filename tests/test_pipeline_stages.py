@@ -242,6 +242,8 @@ class TestAnswerType:
         ("nghị quyết có nhiệm vụ nào về an toàn thông tin của tỉnh?", "an toàn thông tin"),
         ("Bộ đánh giá thế nào về 5G năm 2025?", "5g"),
         ("co muc tieu gi ve ho so truc tuyen khong", "ho so truc tuyen"),
+        ("Kế hoạch có nói về ngân sách trung ương không, bao nhiêu tỷ?", "ngân sách trung ương"),
+        ("NQ 57 có đề cập đến trí tuệ nhân tạo không?", "trí tuệ nhân tạo"),
     ])
     def test_the_topic_named_after_gi_ve_is_read_up_to_a_particle_a_place_or_a_year(self, question, topic):
         assert asked_about(question)[1] == topic

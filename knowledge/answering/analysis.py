@@ -127,8 +127,9 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
     )
 
 
-# "mục tiêu gì về X", "nhiệm vụ nào về X", "đánh giá thế nào về X": what the question is about.
-_ABOUT = re.compile(r"\b(?:gi|nao) ve ")
+# "mục tiêu gì về X", "nhiệm vụ nào về X", "đánh giá thế nào về X", "có nói về X không", "có
+# đề cập đến X không": what the question is about.
+_ABOUT = re.compile(r"\b(?:(?:gi|nao|noi) ve|(?:de cap|nhac|noi) (?:den|toi)) ")
 # Words that end X: a particle, a question word, a place or time, a possessive. Typed with
 # marks, they are matched with them ("đô thị" goes on past "thị", not "thì").
 _ABOUT_END = frozenset("không chưa vậy ạ nhỉ nhé nha thế như ra bao mấy cho của ở tại trong theo đến năm từ "
@@ -138,9 +139,9 @@ MAX_ABOUT_SYLLABLES = 6
 
 
 def asked_about(question: str) -> tuple[str, str] | None:
-    """The topic a question names after "gì về" / "nào về" (folded, and as typed), which an answer
-    must speak of: "Tỉnh tôi có mục tiêu gì về chữ ký số không?" is not answered by the
-    province's other targets. None when the question names none."""
+    """The topic a question names after "gì về", "nào về", "nói về", "đề cập đến" (folded, and as
+    typed), which an answer must speak of: "Tỉnh tôi có mục tiêu gì về chữ ký số không?" is not
+    answered by the province's other targets. None when the question names none."""
     typed = syllables(question)
     words = [fold(t) for t in typed]
     m = _ABOUT.search(" ".join(words) + " ")
