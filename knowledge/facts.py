@@ -40,8 +40,11 @@ _BODY = (r"Ban Chấp hành Đảng bộ (?:tỉnh|thành phố) [A-ZĐ][\wÀ-�
          r"|Ban Chấp hành Trung ương|Ban Thường vụ (?:Tỉnh|Thành|Huyện) ủy|Bộ Chính trị|Ban Bí thư"
          r"|Ủy ban Thường vụ Quốc hội|Quốc hội|Thủ tướng Chính phủ|Chính phủ"
          r"|(?:Hội đồng nhân dân|HĐND|Ủy ban nhân dân|UBND) (?:tỉnh|thành phố|huyện)(?: [A-ZĐ][\wÀ-ỹ]*){0,3}"
-         r"|(?:Tỉnh|Thành|Huyện) ủy(?: [A-ZĐ][\wÀ-ỹ]*){0,3}|Bộ (?:[A-ZĐ][\wÀ-ỹ]*)(?: (?:và )?[A-Za-zĐđÀ-ỹ]+){1,5}?"
-         r"(?= |,|\.|$)")
+         r"|(?:Tỉnh|Thành|Huyện) ủy(?: [A-ZĐ][\wÀ-ỹ]*){0,3}"
+         # A ministry: capitalised parts of one or two words, joined by "và", "," or "-" ("Bộ Tài
+         # chính", "Bộ Thông tin và Truyền thông", "Bộ Văn hóa, Thể thao và Du lịch").
+         r"|Bộ [A-ZĐ][\wÀ-ỹ]*(?: [\wÀ-ỹ]+)?(?:(?:,| -| và) (?!Bộ\b)[A-ZĐ][\wÀ-ỹ]*(?: [\wÀ-ỹ]+)?)*"
+         r"(?=[\s,.;:)]|$)")
 # "ngày 27/10/2021", "ngày 09 tháng 01 năm 2025"
 _DATE_PHRASE = r"[Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4}"
 _DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s*(?:tháng\s+|/)(\d{1,2})\s*(?:năm\s+|/)(\d{4})", re.IGNORECASE)
@@ -198,6 +201,9 @@ def _phrase_date(phrase: str) -> str:
 # date it takes effect ("72/2013/NĐ-CP, có hiệu lực thi hành kể từ ngày 01/09/2013"), nor past
 # another number, whose date it may be ("Sửa đổi … Thông tư số 17/2016/TT-BTTTT ngày 28 tháng 6 năm 2016").
 _TO_ISSUE_DATE = r"(?:(?!hiệu lực|kể từ|\d+/)[^.;]){0,160}?"
+# From a number to the body that issued it, past its title and date ("Thông tư số 20/2014/TT-BTTTT
+# Quy định về … ngày 05/12/2014 của Bộ Thông tin và Truyền thông"), never past another number.
+_TO_ISSUER = r"(?:(?!\d+(?:/\d+)*[/-][A-ZĐ])[^.;]){0,160}?"
 
 
 def _mentioned(text: str, number: str) -> Facts:
@@ -220,7 +226,7 @@ def _mentioned(text: str, number: str) -> Facts:
         if before:
             body = before.group(2)
         else:
-            m = re.search(escaped + r"[^.;]{0,60}?\bcủa (" + _BODY + ")", sentence)
+            m = re.search(escaped + _TO_ISSUER + r"\bcủa (" + _BODY + ")", sentence)
             body = m.group(1) if m else None
         if body and facts.issuer is None:
             facts.issuer = body.strip()

@@ -30,7 +30,10 @@ CODIFIED = ("(Điều 1 Nghị định số 72/2013/NĐ-CP Quản lý, cung cấ
             "mạng ngày 15/07/2013 của Chính phủ, có hiệu lực thi hành kể từ ngày 01/09/2013 )\n\n"
             "(Điều 2 Nghị định số 72/2013/NĐ-CP, có hiệu lực thi hành kể từ ngày 01/09/2013)\n\n"
             "(Điều 1 Thông tư số 08/2017/TT-BTTTT Sửa đổi, bổ sung một số điều của Thông tư số 17/2016/TT-BTTTT "
-            "ngày 28 tháng 6 năm 2016, có hiệu lực thi hành kể từ ngày 21/09/2017)")
+            "ngày 28 tháng 6 năm 2016, có hiệu lực thi hành kể từ ngày 21/09/2017)\n\n"
+            "(Điều 1 Thông tư số 20/2014/TT-BTTTT Quy định về các sản phẩm phần mềm nguồn mở được ưu tiên "
+            "mua sắm, sử dụng trong cơ quan, tổ chức nhà nước ngày 05/12/2014 của Bộ Thông tin và Truyền thông, "
+            "có hiệu lực thi hành kể từ ngày 20/01/2015 )")
 
 
 def test_an_instrument_cited_with_its_title_was_issued_on_the_date_after_it_not_the_day_it_took_effect():
@@ -38,6 +41,12 @@ def test_an_instrument_cited_with_its_title_was_issued_on_the_date_after_it_not_
     assert facts.issued == "15/07/2013" and facts.effective == "01/09/2013"
     # The date after the amended circular's number is that circular's, not the amending one's.
     assert instrument_facts(CODIFIED, "08/2017/TT-BTTTT", own=False).issued is None
+
+
+def test_the_body_that_issued_a_codified_instrument_is_read_past_its_title_and_whole():
+    facts = instrument_facts(CODIFIED, "20/2014/TT-BTTTT", own=False)
+    assert facts.issuer == "Bộ Thông tin và Truyền thông"  # not "Bộ Thông tin"
+    assert facts.issued == "05/12/2014" and facts.effective == "20/01/2015"
 
 
 def test_official_text_header_and_signature_block():
