@@ -248,6 +248,7 @@ class TestAnswerType:
     def test_the_topic_named_after_gi_ve_is_read_up_to_a_particle_a_place_or_a_year(self, question, topic):
         assert asked_about(question)[1] == topic
         assert asked_about("Mục tiêu của tỉnh về chuyển đổi số là gì?") is None  # no "gì về"
+        assert asked_about("mục tiêu gì về?") is None and asked_about("có gì về về không") is None
 
     def test_a_quote_that_never_speaks_of_the_topic_asked_about_is_not_the_answer(self):
         q = parse(DOCS, "Hòa Bình có mục tiêu gì về chữ ký số không?", None)

@@ -152,7 +152,7 @@ def asked_about(question: str) -> tuple[str, str] | None:
     while end < len(words) and end - start < MAX_ABOUT_SYLLABLES and not typed[end].isdigit() \
             and not (typed[end] in _ABOUT_END if has_diacritics(typed[end]) else words[end] in _FOLDED_ABOUT_END):
         end += 1
-    if end == start:
+    if all(is_stopword(t) for t in typed[start:end]):  # nothing named ("gì về?", "gì về về")
         return None
     return " ".join(words[start:end]), " ".join(typed[start:end])
 
