@@ -292,6 +292,15 @@ def test_a_docx_table_with_a_column_per_year_answers_each_year_and_not_others(sm
     assert "năm 2026" in gap.text and "năm 2028" in gap.text and "18%" in gap.text
 
 
+def test_a_message_naming_nothing_to_look_for_asks_what_is_meant_unless_it_follows_a_question(full_kb):
+    for message in ("là gì vậy?", "cho mình hỏi với", "bao nhiêu?", "la gi vay"):
+        ans = answer(full_kb, message)
+        assert ans.abstained and not ans.sources and "nêu rõ chủ đề" in ans.text, message
+    first = answer(full_kb, "Quy mô kinh tế số đến năm 2030 theo Nghị quyết 57 đạt tối thiểu bao nhiêu?")
+    follow = answer(full_kb, "bao nhiêu?", context=first.context)
+    assert "nêu rõ chủ đề" not in follow.text and follow.sources
+
+
 def test_an_instrument_no_document_is_or_cites_is_said_to_be_missing_not_answered_from_another(full_kb):
     gap = answer(full_kb, "Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân có hiệu lực từ ngày nào?")
     assert gap.abstained and "chưa có Nghị định số 13/2023/NĐ-CP" in gap.text

@@ -26,7 +26,7 @@ from index.text import fold, folded_words, normalize
 
 from .. import provinces as gz
 from ..chunking import table_cells
-from ..conversation import Context, Resolved, resolve
+from ..conversation import Context, Resolved, resolve, topic_words
 from ..facts import asked_facts, instrument_titles
 from ..metadata import KIND_LABELS, document_numbers
 from ..store import KnowledgeBase
@@ -39,7 +39,7 @@ from ..query import Abbreviations, Speller, counted_noun
 from .references import followed
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
 from .scope import instrument, missing_instrument, scope, unknown_instrument
-from .types import EMPTY, NO_DATA, OFF_TOPIC, Answer
+from .types import EMPTY, NO_DATA, NO_TOPIC, OFF_TOPIC, Answer
 
 # Questions longer than this are cut (and the answer says so): a question is a
 # sentence or two, and the tail of a pasted page only adds noise and latency.
@@ -144,6 +144,11 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     if isinstance(q, Answer):
         return q
     q.counted = counted_noun(message.own)  # the message's own words: a follow-up's inherited topic counts nothing
+    # "là gì vậy?", "cho mình hỏi với" with nothing before it: no topic, place, year or document
+    # to look for, and any passage found would be a sentence that happens to hold those words.
+    if not resolved.follow_up and not topic_words(message.own) and not (q.places or q.years or q.numbers
+                                                                         or q.districts):
+        return concluded(Answer(asked, NO_TOPIC, abstained=True, notice=notice), resolved, q)
     if q.others:
         about, others = q.places[0].label(), ", ".join(q.others)
         notice = " ".join(filter(None, [notice, f"Câu hỏi nhắc đến cả {others}; mình chỉ trả lời về {about}. "

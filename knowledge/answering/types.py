@@ -18,6 +18,10 @@ OFF_TOPIC = ("Xin lỗi, câu hỏi này nằm ngoài phạm vi của trợ lý.
 EMPTY = "Bạn hãy gõ câu hỏi bằng chữ, ví dụ: «Dịch vụ công trực tuyến mức độ 4 là gì?»"
 
 
+NO_TOPIC = ("Bạn muốn hỏi về nội dung gì ạ? Bạn nêu rõ chủ đề giúp mình, ví dụ: «Dịch vụ công trực tuyến "
+            "mức độ 4 là gì?» hoặc «Mục tiêu chuyển đổi số năm 2025 của tỉnh Đắk Lắk?»")
+
+
 NEED_PROVINCE = ("Bạn chưa chọn tỉnh của mình. Hãy cho biết tỉnh, thành phố (ví dụ: /tinh Đắk Lắk) "
                  "rồi hỏi lại nhé.")
 
