@@ -36,6 +36,20 @@ DOCS_PER_PAGE = 10
 # The names are those of the callback data of buttons already sent, so they keep working.
 ACTION_ARGS = {"src": 1, "more": 2, "fb": 2, "pv": 1, "ps": 1, "ask": 1, "rm": 2, "docs": 1}
 # "cụ thể hơn", "còn gì nữa": the same as /them.
+# A message that is only a greeting, thanks, an acknowledgement or a goodbye (folded), with the
+# words that address someone around it ("chào bạn nhé", "cảm ơn ad nhiều"): small talk, answered
+# as such, never searched for and never the topic a follow-up continues. "Bạn là ai?" is the
+# welcome's question.
+_SMALL_TALK = {
+    "hello": r"xin chao|chao|hello|hi|alo|helo",
+    "thanks": r"cam on|cam on nhieu|thanks|thank you|thank|tks|thanks nhieu",
+    "ok": r"ok|oke|okay|okie|vang|da|u|uh|duoc roi|hieu roi|ro roi",
+    "bye": r"tam biet|bye|bai bai|hen gap lai",
+    "who": r"ban la ai|ban lam duoc gi|ban giup duoc gi|ban biet gi",
+}
+_ADDRESS = r"ban|ad|admin|bot|oi|a|nhe|nha|nhieu|nhi|moi nguoi|em|anh|chi|minh|ca nha|tro ly"
+_SMALL_TALK_RE = {kind: re.compile(rf"^(?:(?:{_ADDRESS}) )*(?:{words})(?: (?:{_ADDRESS}))*$")
+                  for kind, words in _SMALL_TALK.items()}
 _MORE_WORDS = re.compile(r"^(?:cu the hon|chi tiet hon|con gi nua|con gi khac|them nua|xem them)(?: (?:di|nua|a|nhe|nhi))*$")
 _CONFIRM = "xacnhan"
 
@@ -173,8 +187,14 @@ class Conversation:
             if command == "/reindex":
                 return await self._reindex(chat, user, arg.strip(), progress)
             return await handler(chat, user, arg.strip())
-        if _MORE_WORDS.fullmatch(" ".join(fold(text).replace("?", " ").replace(".", " ").split())):
+        words = " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
+        if _MORE_WORDS.fullmatch(words):
             return await self._more_typed(chat, user, "")
+        talk = next((kind for kind, pattern in _SMALL_TALK_RE.items() if pattern.fullmatch(words)), None)
+        if talk == "who":
+            return await self._start(chat, user, "")
+        if talk:
+            return [Reply(S.SMALL_TALK[talk])]
         return await self._ask(chat, user, text, group, typing)
 
     async def press(self, chat: str, user: str, data: str, *, group: bool = False,

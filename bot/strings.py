@@ -36,6 +36,13 @@ ASK_FIRST = "Chưa có câu trả lời nào có nguồn. Bạn hãy đặt câu
 NO_MORE = "Không còn đoạn liên quan nào khác."
 SOURCES_GONE = "Các đoạn trích này không còn trong kho dữ liệu."
 NEW_TOPIC = "Đã bắt đầu chủ đề mới. Câu hỏi tiếp theo sẽ không dựa vào các câu trước."
+# Replies to a message that is only a greeting, thanks, an acknowledgement or a goodbye.
+SMALL_TALK = {
+    "hello": "Chào bạn! Bạn cứ hỏi mình về chuyển đổi số nhé, ví dụ: «Dịch vụ công trực tuyến mức độ 4 là gì?»",
+    "thanks": "Không có gì ạ! Bạn cần hỏi thêm gì cứ nhắn mình nhé.",
+    "ok": "Dạ. Bạn cần hỏi thêm gì cứ nhắn mình nhé.",
+    "bye": "Tạm biệt bạn! Khi cần, bạn cứ nhắn mình nhé.",
+}
 THANKS = "Cảm ơn bạn đã góp ý!"
 FEEDBACK_FIRST = "Bạn hãy đặt câu hỏi trước rồi góp ý nhé."
 BUTTON_GONE = "Nút này không còn dùng được."

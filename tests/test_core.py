@@ -66,6 +66,18 @@ def test_asking_for_more_in_words_is_the_same_as_more(kb):
     assert more.passages and more.start == 1
 
 
+def test_small_talk_is_answered_as_such_and_never_searched(kb):
+    core = _core(kb)
+    for text, kind in (("chào bạn", "hello"), ("Cảm ơn ad nhiều!", "thanks"), ("ok", "ok"), ("tạm biệt nhé", "bye")):
+        [reply] = run(core.text(CHAT, USER, text))
+        assert reply.text == S.SMALL_TALK[kind] and reply.answer is None, text
+    [who] = run(core.text(CHAT, USER, "Bạn là ai?"))
+    assert "Trợ lý Chuyển đổi số" in who.text and who.answer is None
+    # A question that opens with a greeting is a question.
+    [answered] = run(core.text(CHAT, USER, "Chào bạn, " + QUESTION))
+    assert answered.answer is not None and "39 trạm" in answered.text
+
+
 def test_removal_is_confirmed_by_a_button_or_by_typing_it_again(kb):
     core = _core(kb)
     doc_id = kb.documents()[0]["id"]
