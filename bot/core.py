@@ -35,7 +35,6 @@ DOCS_PER_PAGE = 10
 # What each action kind carries: the number of integers after its name in the action's data.
 # The names are those of the callback data of buttons already sent, so they keep working.
 ACTION_ARGS = {"src": 1, "more": 2, "fb": 2, "pv": 1, "ps": 1, "ask": 1, "rm": 2, "docs": 1}
-# "cụ thể hơn", "còn gì nữa": the same as /them.
 # A message that is only a greeting, thanks, an acknowledgement or a goodbye (folded), with the
 # words that address someone around it ("chào bạn nhé", "cảm ơn ad nhiều"): small talk, answered
 # as such, never searched for and never the topic a follow-up continues. "Bạn là ai?" is the
@@ -50,6 +49,7 @@ _SMALL_TALK = {
 _ADDRESS = r"ban|ad|admin|bot|oi|a|nhe|nha|nhieu|nhi|moi nguoi|em|anh|chi|minh|ca nha|tro ly"
 _SMALL_TALK_RE = {kind: re.compile(rf"^(?:(?:{_ADDRESS}) )*(?:{words})(?: (?:{_ADDRESS}))*$")
                   for kind, words in _SMALL_TALK.items()}
+# "cụ thể hơn", "còn gì nữa": the same as /them.
 _MORE_WORDS = re.compile(r"^(?:cu the hon|chi tiet hon|con gi nua|con gi khac|them nua|xem them)(?: (?:di|nua|a|nhe|nhi))*$")
 _CONFIRM = "xacnhan"
 

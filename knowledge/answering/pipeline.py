@@ -26,7 +26,7 @@ from index.text import fold, folded_words, normalize
 
 from .. import provinces as gz
 from ..chunking import table_cells
-from ..conversation import Context, Resolved, resolve, topic_words
+from ..conversation import Context, Resolved, resolve
 from ..facts import asked_facts, instrument_titles
 from ..metadata import KIND_LABELS, document_numbers
 from ..store import KnowledgeBase
@@ -146,15 +146,16 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     q.counted = counted_noun(message.own)  # the message's own words: a follow-up's inherited topic counts nothing
     # "là gì vậy?", "cho mình hỏi với" with nothing before it: no topic, place, year or document
     # to look for, and any passage found would be a sentence that happens to hold those words.
-    if not resolved.follow_up and not topic_words(message.own) and not (q.places or q.years or q.numbers
-                                                                         or q.districts):
+    # (``resolved.own``: the message's topic words, read once by :func:`..conversation.resolve`.)
+    if not resolved.follow_up and not resolved.own and not (q.places or q.years or q.numbers or q.districts):
         return concluded(Answer(asked, NO_TOPIC, abstained=True, notice=notice), resolved, q)
     if q.others:
         about, others = q.places[0].label(), ", ".join(q.others)
         notice = " ".join(filter(None, [notice, f"Câu hỏi nhắc đến cả {others}; mình chỉ trả lời về {about}. "
                                                 f"Muốn biết về {others}, bạn hỏi riêng nhé."]))
 
-    unknown = unknown_instrument(q, _numbers_held(kb, docs))
+    # The numbers the documents hold are read (once per version) only for a question naming one.
+    unknown = unknown_instrument(q, _numbers_held(kb, docs)) if q.numbers else None
     if unknown:
         unknown.question, unknown.notice = asked, notice
         return concluded(unknown, resolved, q)
