@@ -20,6 +20,9 @@ _TAIL_MARKERS = re.compile(
     r"xem các tin đã đưa ngày)\s*:?\s*$",
     re.IGNORECASE,
 )
+# The words of a timestamp: a time, a date, a weekday ("Thứ Tư", "Chủ nhật"), "lúc", "(GMT+7)".
+_STAMP = (r"(?:\d{1,2}:\d\d(?::\d\d)?|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|thứ (?:hai|ba|tư|năm|sáu|bảy|\d)|chủ nhật|"
+          r"ngày|lúc|giờ|sáng|chiều|tối|\(?gmt ?[+-] ?\d{1,2}\)?|[ap]m)")
 # Single lines of page furniture, dropped wherever they are.
 _FURNITURE = [
     re.compile(r"^(truy cập hôm nay|truy cập trong \d+ ngày|tổng lượt truy cập|lượt truy cập|"
@@ -44,9 +47,14 @@ _FURNITURE = [
     re.compile(r"^(a[+-]?\s*){2,3}$", re.IGNORECASE),
     # The rules under an official header's two columns ("-------", "_______________").
     re.compile(r"^[-_=~*]{5,}$"),
-    # "Cập nhật: 08:04, 27/04/2021", "Cập nhật lúc 16:35 ngày 19/11/2024": when a page was last edited.
-    re.compile(r"^(cập nhật|cập nhật lúc|ngày cập nhật|update[d]?)\s*:?\s*[\d:,/\s\-–()a-zA-Zàáạảãâầấậẩẫăằắặẳẵ]{0,40}\d{4}"
-               r"[\d:,\s()a-zA-Z+]*$", re.IGNORECASE),
+    # "Cập nhật: 08:04, 27/04/2021", "Cập nhật lúc 14:20, Thứ Tư, 21/01/2026": when a page was last
+    # edited. (A bare dateline under a headline, "Thứ Ba, 19/11/2024 16:35", is when it was
+    # published: the article's own date, kept.)
+    re.compile(rf"^(?:cập nhật|ngày cập nhật|updated?)\b\s*:?\s*(?=.*\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}})"
+               rf"(?:{_STAMP}|[\s,|\-–:])+$", re.IGNORECASE),
+    # A newspaper's or portal's name alone on a line, as its pages open: "Báo Cao Bằng điện tử".
+    re.compile(r"^(?i:báo|tạp chí|cổng thông tin điện tử|trang thông tin điện tử)(?: điện tử)?(?: tỉnh| thành phố)?"
+               r" [A-ZĐ]\w*(?: \w+){0,4}$"),
 ]
 # A legal codification cross-reference, "(Điều này có nội dung liên quan đến Điều 3.4.LQ.9. …)": an
 # index of other articles, not content. Indexed, it makes every article match every question.

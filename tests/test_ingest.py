@@ -97,6 +97,15 @@ def test_a_title_line_is_not_glued_to_the_first_sentence():
     assert doc.passages[0].text.startswith("Tỉnh Lạng Sơn")
 
 
+def test_a_news_pages_masthead_and_update_stamp_are_neither_its_title_its_date_nor_its_text():
+    text = ("Báo Lạng Sơn điện tử\nCập nhật lúc 14:20, Thứ Tư, 21/01/2026\nChia sẻ: Facebook | Zalo\n\n"
+            "Lạng Sơn đẩy mạnh chuyển đổi số năm 2026\n\nNgày 16/01/2026, " + ARTICLE)
+    doc = prepare_document("tin.txt", text.encode())
+    assert doc.meta.title == "Lạng Sơn đẩy mạnh chuyển đổi số năm 2026"
+    assert doc.meta.date == "2026-01-16"
+    assert not any("Cập nhật" in p.text or "Báo Lạng Sơn" in p.text for p in doc.passages)
+
+
 def test_a_page_without_a_headline_gets_a_title_not_a_cut_sentence():
     doc = prepare_document("tin.txt", ("(LSO) - " + ARTICLE + " Kế hoạch 12/KH-UBND nêu rõ lộ trình. "
                                        "Lạng Sơn giao Sở Khoa học và Công nghệ chủ trì.").encode())
