@@ -128,7 +128,12 @@ _ASK_ENDS = r"(?=\s*(?:[,.;:?!]|$)|\s+(?:vay|a|nhi|nhe|the|ha|day|roi|va|ngay|na
 _KINDS = "(" + "|".join(fold(name) for name in kind_names()) + "|van ban)"
 # "Tỉnh có NQ chuyển đổi số nào?": a kind, a few words of what it is about, and "nào" ending the
 # question ("trong NQ 03 có nhiệm vụ nào nhắc tỉnh tôi không?" asks for a task, not a document).
-DOCUMENT_ASK = (rf"\b((?:so may|so bao nhieu){_ASK_ENDS}|so hieu|la so nao|{_KINDS}( so)? nao|"
+# "Kinh phí cho chuyển đổi số bao nhiêu?": "số" (digital) ending a term asks nothing. The terms are
+# the "… số" of the abbreviation list (CĐS, KTS, XHS, CQS, CPS, CNS, CKS); each is ruled out by the
+# syllable before its "số" ("đổi", "tế", …), each look-behind of its own fixed width.
+_TERM_HEADS = ("doi", "te", "hoi", "quyen", "phu", "nghe", "ky")
+_NOT_A_TERM = "".join(rf"(?<!\b{head} )" for head in _TERM_HEADS)
+DOCUMENT_ASK = (rf"\b({_NOT_A_TERM}(?:so may|so bao nhieu){_ASK_ENDS}|so hieu|la so nao|{_KINDS}( so)? nao|"
                 rf"(?:co|la) {_KINDS}(?: \w+){{1,4}} nao(?=\W*$))\b")
 
 # What a question asks for, from its (folded) wording. Each entry is a general interrogative
@@ -425,6 +430,10 @@ class Speller:
             single = self._undoubled(token)
             if single:
                 fixes[i] = _cased(single, slots[i].group(0))
+                continue
+            # A short form typed in capitals that is no syllable ("DTI", "GRDP") names something;
+            # one letter changed, it names something else ("DOI"). Unknown, it stays as typed.
+            if slots[i].group(0).isupper() and not _SYLLABLE.fullmatch(fold(token)):
                 continue
             for candidate in self._candidates(token):
                 if self._fits(tokens, i, candidate, has_phrase):

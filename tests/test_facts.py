@@ -98,6 +98,10 @@ def test_what_is_asked_about_a_document():
     # "số bao nhiêu" after a word ending in "số" asks a figure of it, not a document's number.
     assert asked_facts("Tỉnh mình đặt mục tiêu kinh tế số bao nhiêu % GRDP năm 2025 ạ?") == []
     assert asked_facts("kinh te so bao nhieu phan tram grdp") == []
+    # Nor after a term ending in "số" at the end of the question; a second "số" still asks one.
+    assert asked_facts("Cao Bằng năm 2026 tổng kinh phí cho chuyển đổi số bao nhiêu?") == []
+    assert asked_facts("tinh toi co ke hoach chuyen doi so so may") == ["number"]
+    assert asked_facts("Kế hoạch chuyển đổi số 2025 của Nghệ An số mấy?") == ["number"]
     assert asked_facts("luat nay so may, thong qua ngay nao") == ["number", "issued"]
     assert asked_facts("van ban do so may vay") == ["number"]
     # "có <kind> … nào?" ending the question asks which instrument; a task "nào" does not.

@@ -267,6 +267,13 @@ def test_a_rare_word_is_kept_and_a_rare_typo_of_the_documents_is_corrected():
     assert speller.correct("nộp trưc tiếp", has_phrase) == "nộp trực tiếp"  # the documents' typo, in 2
 
 
+def test_a_short_form_in_capitals_is_never_changed_into_another():
+    # "DTI" is in one passage only, "DOI" in five: a name one letter off is another name.
+    speller, has_phrase = _speller(["Chỉ số DOI của tỉnh"] * 5 + ["Chỉ số DTI cấp tỉnh"])
+    assert speller.correct("chỉ số DTI là gì", has_phrase) == "chỉ số DTI là gì"
+    assert speller.correct("chỉ số DTO là gì", has_phrase) == "chỉ số DTO là gì"
+
+
 def test_a_letter_typed_with_marks_is_not_swapped_for_another():
     speller, has_phrase = _speller(["ông Yêu nói rằng", "ông Yêu nói tiếp"])
     assert speller.correct("ông Yên nói", has_phrase) == "ông Yên nói"
