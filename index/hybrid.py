@@ -44,10 +44,14 @@ class HybridRetriever:
         self._lexical, self._dense, self._encode = lexical, dense, encode
         self.top_k, self.weights = top_k, tuple(weights)
 
-    def run(self, query: str, allowed: set[int] | None = None, top_k: int | None = None) -> HybridHits:
-        """Search ``query`` among ``allowed`` ids (all when None)."""
+    def run(self, query: str, allowed: set[int] | None = None, top_k: int | None = None,
+            lexical_query: str | None = None) -> HybridHits:
+        """Search ``query`` among ``allowed`` ids (all when None).
+
+        :param lexical_query: what the lexical side searches instead, when it differs (more words)
+        """
         k = top_k or self.top_k
-        lexical = self._lexical(query, k, allowed)
+        lexical = self._lexical(lexical_query or query, k, allowed)
         vector = self._encode(query)
         dense = self._dense(vector, k, allowed)
         return HybridHits(convex_fusion([lexical, dense], list(self.weights)), dense, vector)

@@ -138,7 +138,19 @@ class LexicalIndex:
         """Top ``k`` passage ids by BM25 (higher score is better)."""
         if k <= 0:
             raise ValueError(f"k must be greater than 0. Currently, the k is {k}")
-        match = build_match(query)
+        return self._run(build_match(query), k, allowed)
+
+    def search_near(self, first: list[str], second: list[str], distance: int, k: int,
+                    allowed: set[int] | None = None) -> Hits:
+        """Top ``k`` ids by BM25 among the passages holding the folded phrases ``first`` and
+        ``second`` at most ``distance`` tokens apart ("mang xa hoi" (social network) "la")."""
+        tokens = [*first, *second]
+        if not first or not second or not all(t.isalnum() for t in tokens):
+            return Hits.empty()
+        return self._run(f"folded : NEAR({_phrase([fold(t) for t in first])} "
+                         f"{_phrase([fold(t) for t in second])}, {int(distance)})", k, allowed)
+
+    def _run(self, match: str | None, k: int, allowed: set[int] | None) -> Hits:
         if match is None or (allowed is not None and not allowed):
             return Hits.empty()
         sql = (f"SELECT rowid, -bm25({self.table}) FROM {self.table} WHERE {self.table} MATCH ? "

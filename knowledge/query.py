@@ -78,6 +78,15 @@ class Abbreviations:
                     words.append(full)
         return " (" + "; ".join(words) + ")" if words else ""
 
+    def short_forms(self, text: str) -> list[str]:
+        """The short forms (folded) of the terms ``text`` writes in full ("chuyển đổi số": "cds"),
+        to find the passages that write them short ("CĐS là quá trình …"): their words are only
+        in :meth:`expand_passage`, which the lexical index never sees. Terms of three syllables or
+        more; a shorter one ("Chính phủ": "CP") is also a code of document numbers ("03/NQ-CP")."""
+        read = f" {folded_words(text)} "
+        return [short for short, full in self.upper.items()
+                if len(full.split()) >= 3 and f" {folded_words(full)} " in read and f" {short} " not in read]
+
     def expand(self, text: str) -> str:
         """``text`` with each known abbreviation replaced by its expansion."""
         if not self.upper and not self.lower:

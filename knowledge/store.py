@@ -638,6 +638,10 @@ class KnowledgeBase:
     def search_lexical(self, query: str, k: int, allowed: set[int] | None = None) -> Hits:
         return self._reader_lexical().search(query, k, allowed)
 
+    def search_near(self, first: list[str], second: list[str], distance: int, k: int,
+                    allowed: set[int] | None = None) -> Hits:
+        return self._reader_lexical().search_near(first, second, distance, k, allowed)
+
     def term_stats(self, folded_terms: list[str]) -> tuple[int, dict[str, int]]:
         """Passage count and per-term passage counts, for IDF weights."""
         lexical = self._reader_lexical()

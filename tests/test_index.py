@@ -40,6 +40,16 @@ def test_lexical_special_characters_never_break_a_query(lexical, query):
     lexical.search(query, 3)
 
 
+def test_two_phrases_near_each_other_are_found_with_an_alias_between():
+    conn = sqlite3.connect(":memory:")
+    index = LexicalIndex(conn)
+    index.add([1, 2], ["22. Mạng xã hội (social network) là hệ thống thông tin",
+                       "Người dùng mạng xã hội phải tuân thủ quy chế, là điều kiện"])
+    assert index.search_near(["mang", "xa", "hoi"], ["la"], 4, 5).ids == [1]
+    assert index.search_near(["mang", "xa", "hoi"], ["la"], 4, 5, allowed={2}).ids == []
+    assert index.search_near(["mang", "OR"], ["*"], 4, 5).ids == []  # never FTS5 syntax
+
+
 def test_lexical_respects_allowed_ids(lexical):
     assert lexical.search("Đắk Lắk", 3, allowed={2, 3}).ids == []
 

@@ -321,6 +321,7 @@ def test_a_province_name_is_never_corrected_into_a_word():
     ("dữ liệu mở là gì", {"du lieu mo"}),
     ("theo luật thì số hóa là gì vậy", {"so hoa"}),
     ("khái niệm của chuyển đổi số là gì", {"chuyen doi so"}),
+    ("ba trụ cột của chuyển đổi số là gì", {"ba tru cot", "ba tru cot cua chuyen doi so"}),
     ("chính phủ số khác gì chính phủ điện tử vậy?", {"chinh phu so", "chinh phu dien tu"}),
     ("Kinh tế số và xã hội số là gì?", {"kinh te so", "xa hoi so"}),
     ("khai niem kinh te so va xa hoi so duoc neu o dau", {"kinh te so", "xa hoi so"}),  # no "là gì"
@@ -332,8 +333,23 @@ def test_the_terms_a_definition_question_asks_about_are_found(question, terms):
     assert terms <= set(definition_terms([fold(t) for t in syllables(question)]))
 
 
+def test_what_follows_cua_alone_is_not_the_term_asked():
+    terms = definition_terms([fold(t) for t in syllables("ba trụ cột của chuyển đổi số là gì")])
+    assert "chuyen doi so" not in terms
+
+
 def test_a_longer_term_ending_in_the_asked_one_is_not_its_definition():
     q = parse([], "phần mềm ứng dụng là gì", None)
     assert defines(q, "3. Phần mềm ứng dụng là phần mềm được phát triển và cài đặt …") == 1
     assert defines(q, "Khái niệm phần mềm ứng dụng là …") == 1
     assert defines(q, '"Dự án phần mềm ứng dụng" là dự án đầu tư phát triển mới …') == 0
+    social = parse([], "mạng xã hội là gì", None)
+    assert defines(social, "22. Mạng xã hội (social network) là hệ thống thông tin …") == 1  # an alias between
+    assert defines(social, "tư duy đúng về mạng xã hội là điều kiện tiên quyết") == 0  # a preposition's object
+
+
+def test_a_term_written_in_full_is_searched_by_its_short_form_too():
+    abbreviations = Abbreviations.parse(["- CĐS: chuyển đổi số\n- CP: Chính phủ\n- ĐTTM: đô thị thông minh"])
+    assert abbreviations.short_forms("Chuyển đổi số là gì?") == ["cds"]
+    assert abbreviations.short_forms("do thi thong minh la gi") == ["dttm"]
+    assert abbreviations.short_forms("Nghị quyết của Chính phủ") == []  # "CP" is also a number's code

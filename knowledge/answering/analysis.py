@@ -199,6 +199,10 @@ _TRAILING = frozenset("a a vay nhi khong the nao nhu sao".split())  # particles 
 _LEAD_MARK = re.compile(r"\b(khai niem|dinh nghia)\b")
 # What a definition may open with before its term: "Khái niệm X là", "Thuật ngữ X là".
 _TERM_LEADS = frozenset("niem nghia ngu".split())
+# A preposition before the term makes it the object in a longer phrase, the subject of "là"
+# ("tư duy đúng về chuyển đổi số là điều kiện …"). Not "của": a term may be "X của Y"
+# ("dữ liệu mở của cơ quan nhà nước là …"), of which the question may name Y.
+_PREPOSITIONS = frozenset("ve voi cho trong".split())
 _TERM_END = frozenset("duoc la trong theo cua nao o tai thi co gi nhu ra sao khac do nam".split())
 
 
@@ -241,7 +245,10 @@ def definition_terms(words: list[str]) -> tuple[str, ...]:
     terms = [" ".join(tail)]
     if "cua" in before[1:-1]:
         at = before.index("cua")
-        terms += [" ".join(before[max(0, at - 6):at]), " ".join(before[at + 1:][-4:])]
+        # "ba trụ cột của chuyển đổi số", "dữ liệu mở của cơ quan nhà nước": the term is what comes
+        # before "của", or the whole phrase; never what follows it alone (a passage defining
+        # "chuyển đổi số" does not say what its pillars are).
+        terms = [" ".join(before[max(0, at - 6):at]), " ".join(before[max(0, at - 6):])]
     if m.group(1) == "khac gi":
         after = folded[m.end():].split()[:6]
         while after and after[-1] in _TRAILING:
@@ -261,12 +268,16 @@ def _and_split(terms: list[str]) -> tuple[str, ...]:
     return tuple(t for t in dict.fromkeys(out) if t)
 
 
+_ALIAS = re.compile(r"\s*\([^()\n]{1,40}\)")
+
+
 def defines(q: Query, text: str) -> int:
     """How many of the asked terms ``text`` defines: "Số hóa là việc …", "2. Dữ liệu mở là …"
     ("X khác gì Y" is answered by the passage that defines both)."""
     if not q.terms:
         return 0
-    read = folded_words(text)
+    # "Mạng xã hội (social network) là …": a term's alias in brackets stands between it and "là".
+    read = folded_words(_ALIAS.sub("", text))
     asked = set(q.folded)
 
     def defined(term: str) -> bool:
@@ -275,6 +286,8 @@ def defines(q: Query, text: str) -> int:
             # question; not another noun, which makes a longer term ("Dự án phần mềm ứng dụng
             # là …" defines a project, not "phần mềm ứng dụng").
             before = read[:m.start()].split()[-1:]
+            if before and before[0] in _PREPOSITIONS:  # "tư duy đúng về chuyển đổi số là điều kiện …"
+                continue
             if not before or before[0] in asked or before[0] in _TERM_LEADS or is_stopword(before[0]) \
                     or before[0].isdigit() or len(before[0]) == 1:
                 return True

@@ -4,6 +4,7 @@ with the year it speaks of, and how well each answers the question."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from index.text import fold, folded_words, has_diacritics, split_sentences
@@ -98,6 +99,10 @@ PART_SHARE = 0.9
 # scoring at least this share of the best unit.
 LIST_UNITS = 5
 LIST_BAR = 0.6
+# A sentence defining a term asked about ("Kinh tế số là …") answers a definition question
+# before one that names every term asked and defines none ("… ba trụ cột: chính phủ số, kinh tế
+# số và xã hội số"): more than the coverage and verbatim run (at most 1.2) that one gets over it.
+DEFINES_BONUS = 0.8
 # What a passage's rank among the cited ones takes off its units' scores.
 RANK_PENALTY = 0.08
 
@@ -130,7 +135,7 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     run = _longest_shared_run(q.folded, sentence)
     score += 0.05 * min(max(run - 2, 0), 4)
     if q.definition:
-        score += 0.4 * defines(q, sentence)
+        score += DEFINES_BONUS * defines(q, sentence)
     # "Có bắt buộc …không?", "có được …không?": a rule answers it, so a sentence that says what
     # must, may or may not be done is the likelier answer.
     if "yesno" in q.types and _RULE.search(sentence):
@@ -346,8 +351,10 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         candidates.insert(0, holders[0])
     best = candidates[0]
     row = cited[best[1]]
-    # A short passage (a definition, one target) is a unit of meaning: quote it whole.
-    if len(row["text"]) <= MAX_ANSWER_CHARS * 0.6 and row["kind"] == "glossary":
+    # A short passage (a definition, one target) is a unit of meaning: quote it whole; unless
+    # several terms are asked, each of which gets its own definition below.
+    several = q.definition and len(set(q.terms)) > 1
+    if len(row["text"]) <= MAX_ANSWER_CHARS * 0.6 and row["kind"] == "glossary" and not several:
         return row["text"], [(row["text"], None)], row
     chosen = [best]
     total = len(best[3])
@@ -361,8 +368,19 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
             continue
         if q.quantity and q.years and cand[4] is not None and not of_year(cand[4], q.years):
             continue  # a figure for another year is not part of the answer
+        if any(_said(cand[3]) == _said(c[3]) for c in chosen):
+            continue  # two instruments define a term in the same words: said once
         chosen.append(cand)
         total += len(cand[3])
+    # "X khác gì Y", "X và Y là gì": each term asked is quoted from its own best definition.
+    for term in dict.fromkeys(q.terms if several else ()):
+        one = replace(q, terms=(term,))
+        if any(defines(one, c[5]) for c in chosen):
+            continue
+        own = next((c for c in candidates if c not in chosen and defines(one, c[5])), None)
+        if own is not None and total + len(own[3]) <= MAX_ANSWER_CHARS * 1.5:
+            chosen.append(own)
+            total += len(own[3])
     # "… khi có đủ các điều kiện sau đây:" announces a list: its items are the answer. Asked
     # for several things, an item's list is quoted from the clause that announces it.
     if listing and _LIST_ITEM.match(best[3]):
@@ -394,6 +412,11 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     chosen.sort(key=lambda c: (c[1], c[2]))
     text = re.sub(r" {2,}", " ", " ".join(dated(c[3], c[4], q) for c in chosen))
     return text, [(c[3], c[4]) for c in chosen], row
+
+
+def _said(unit: str) -> str:
+    """What a unit says, without its list mark, spacing and case ("1. Trang thông tin …")."""
+    return " ".join(re.sub(r"^\s*(?:\d+|[a-zđ])[.)]\s+", "", unit).lower().split())
 
 
 def _lead_in(candidates: list[tuple], item: tuple) -> tuple | None:

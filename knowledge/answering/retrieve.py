@@ -20,6 +20,13 @@ CANDIDATES = 40  # passages taken from each retriever before fusion
 # On the fused scale (0..1): a passage giving a figure of the very thing counted ("bao nhiêu
 # giờ": "22 giờ") states what a figure question asks, whatever other words it shares.
 COUNTED_BOOST = 0.2
+# A definition question also takes the passages writing its term within a few words before a
+# "là" (an alias in brackets between: "Trang thông tin điện tử (website) là"), the best few by BM25.
+DEFINITION_GAP = 4
+DEFINITION_CANDIDATES = 30
+# A passage defining the very term asked about ("Cơ sở dữ liệu là tập hợp …") answers a
+# definition question before any that only names it, however often (fused scores are 0..1).
+DEFINES_BOOST = 1.0
 # A passage naming a thing the question names by its number ("mức 1", "Đề án 06").
 NAMED_BOOST = 0.5
 # A passage of the asked province itself, when former provinces' documents answer for it too.
@@ -63,6 +70,16 @@ def _body_of_place(folded: list[str], places: frozenset[str] = frozenset()) -> s
     return found
 
 
+# The words that ask for a definition ("định nghĩa", "khái niệm", "nghĩa là", "được hiểu"), as
+# the "definition" question type of :mod:`..query` reads them: they frame the question.
+_DEFINITION_FRAMES = (("dinh", "nghia"), ("khai", "niem"), ("nghia", "la"), ("duoc", "hieu"))
+
+
+def _definition_frame(folded: list[str]) -> set[int]:
+    """Positions of the words asking for a definition."""
+    return {i + k for i, pair in enumerate(zip(folded, folded[1:])) if pair in _DEFINITION_FRAMES for k in (0, 1)}
+
+
 def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> dict[str, float]:
     """Weights of the question's topic syllables. Place names and years select documents and say
     nothing about which passage answers; in a follow-up (``own``: the message's own words), the
@@ -72,6 +89,8 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
     place_names = [fold(n).split() for p in q.places for n in (p.name, *p.scope)]
     place_words = {w for name in place_names for w in name}
     bodies = _body_of_place(folded, frozenset(name[0] for name in place_names if name))
+    if q.definition:  # "X được định nghĩa thế nào": "nghĩa" is no topic ("nghĩa vụ" is not asked)
+        bodies |= _definition_frame(folded)
     content = [f for i, (t, f) in enumerate(zip(tokens, folded)) if not is_stopword(t) and i not in bodies]
     content = [t for t in content if t not in place_words and not YEAR.fullmatch(t)] or content
     weights = term_weights(kb, content)
@@ -194,14 +213,34 @@ class Retrieved:
         return next((s for r, s in zip(self.rows, self.scores) if r["id"] == row["id"]), 0.0)
 
 
+def _lexical_query(q: Query, abbreviations: Abbreviations) -> str | None:
+    """What BM25 searches for a definition, when it is not the question as read: without the
+    words asking for one ("khái niệm" is in every passage that calls something one), and with
+    the short form of a term asked in full: a definition written "CĐS là quá trình …" holds no
+    "chuyển đổi số". (Other questions are not searched by short forms: a news article writing
+    "CĐS" twenty times would outrank the one sentence that answers.)"""
+    if not q.definition:
+        return None
+    tokens = syllables(q.text)
+    frame = _definition_frame([fold(t) for t in tokens])
+    text = " ".join([*(t for i, t in enumerate(tokens) if i not in frame), *abbreviations.short_forms(q.text)])
+    return text if text != " ".join(tokens) else None
+
+
 def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: set[int] | None,
              abbreviations: Abbreviations) -> Retrieved:
     """Search ``q`` with the knowledge base's hybrid retriever and re-rank the candidates."""
-    found = kb.retriever.run(q.text, allowed, CANDIDATES)
+    found = kb.retriever.run(q.text, allowed, CANDIDATES, lexical_query=_lexical_query(q, abbreviations))
     asked = q.types & ANSWER_KINDS
-    rows = kb.passages(found.fused.ids[:CANDIDATES])
+    candidates = dict(zip(found.fused.ids[:CANDIDATES], found.fused.scores))
+    for term in q.terms if q.definition else ():
+        # "Mạng xã hội (social network) là …", in an article defining thirty terms: BM25 ranks
+        # it below every passage naming the term more often, and e5 reads unmarked terms poorly.
+        for pid in kb.search_near(term.split(), ["la"], DEFINITION_GAP, DEFINITION_CANDIDATES, allowed).ids:
+            candidates.setdefault(pid, 0.0)
+    rows = kb.passages(list(candidates))
     scored = []
-    for pid, fused in zip(found.fused.ids, found.fused.scores):
+    for pid, fused in candidates.items():
         row = rows.get(pid)
         if row is None or row["kind"] == "abbreviations":  # the list explains words; it answers nothing
             continue
@@ -220,7 +259,7 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
         if q.definition and row["kind"] == "glossary":
             s += 0.3
         if q.definition:
-            s += 0.4 * defines(q, body)  # the passage defines the very terms asked about
+            s += DEFINES_BOOST * defines(q, body)  # the passage defines the very terms asked about
         if q.districts and set(q.districts) & set(row["districts"]):
             s += 0.1
         # A merged province's own documents before its former parts' ("Mục tiêu năm 2030 của
