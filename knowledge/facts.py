@@ -45,6 +45,8 @@ _BODY = (r"Ban Chấp hành Đảng bộ (?:tỉnh|thành phố) [A-ZĐ][\wÀ-�
          # chính", "Bộ Thông tin và Truyền thông", "Bộ Văn hóa, Thể thao và Du lịch").
          r"|Bộ [A-ZĐ][\wÀ-ỹ]*(?: [\wÀ-ỹ]+)?(?:(?:,| -| và) (?!Bộ\b)[A-ZĐ][\wÀ-ỹ]*(?: [\wÀ-ỹ]+)?)*"
          r"(?=[\s,.;:)]|$)")
+# An office whose holder signs for a body ("Chủ tịch Ủy ban nhân dân tỉnh …").
+_OFFICER = r"(?:Phó )?(?:Chủ tịch|Bí thư|Giám đốc|Bộ trưởng)"
 # "ngày 27/10/2021", "ngày 09 tháng 01 năm 2025"
 _DATE_PHRASE = r"[Nn]gày\s+\d{1,2}\s*(?:tháng\s+|/)\d{1,2}\s*(?:năm\s+|/)\d{4}"
 _DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s*(?:tháng\s+|/)(\d{1,2})\s*(?:năm\s+|/)(\d{4})", re.IGNORECASE)
@@ -216,7 +218,7 @@ def _mentioned(text: str, number: str) -> Facts:
             continue
         # "… 07-NQ/TU, ngày 27/10/2021 của Ban Chấp hành …", "ngày 24/12/2021, Ban Thường vụ … ban hành … 08-NQ/TU"
         after = re.search(escaped + _TO_ISSUE_DATE + "(" + _DATE_PHRASE + ")", sentence)
-        before = re.search(r"(" + _DATE_PHRASE + r"),?\s+(" + _BODY +
+        before = re.search(r"(" + _DATE_PHRASE + r"),?\s+(?:(" + _OFFICER + r")\s+)?(" + _BODY +
                            r")\s+(?:đã\s+)?(?:ban hành|thông qua|ký)[^.;]{0,40}?" + escaped, sentence)
         found = after or before
         if found and facts.issued is None:
@@ -224,7 +226,7 @@ def _mentioned(text: str, number: str) -> Facts:
             facts.evidence["issued"] = sentence.strip()
         body = None
         if before:
-            body = before.group(2)
+            body = before.group(3)
         else:
             m = re.search(escaped + _TO_ISSUER + r"\bcủa (" + _BODY + ")", sentence)
             body = m.group(1) if m else None
@@ -237,6 +239,10 @@ def _mentioned(text: str, number: str) -> Facts:
             facts.evidence["effective"] = sentence.strip()
         # "… ban hành Kế hoạch số 118/KH-UBND …, do Phó Chủ tịch UBND tỉnh Bùi Đình Long ký."
         signer, _ = _signer(sentence) if facts.signer is None else (None, None)
+        if not signer and before and before.group(2) and facts.signer is None:
+            # "Ngày 03/02/2026, Chủ tịch Ủy ban nhân dân tỉnh An Giang ký Quyết định số …": the
+            # signer is named by office only.
+            signer = f"{before.group(2)} {before.group(3).strip()}"
         if signer:
             facts.signer = signer
             facts.evidence["signer"] = sentence.strip()

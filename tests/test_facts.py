@@ -86,6 +86,14 @@ def test_a_later_sentence_naming_the_instrument_by_its_kind_gives_its_signer():
     assert instrument_facts(two, "07/KH-UBND", own=False).signer is None
 
 
+def test_a_news_sentence_dating_an_instrument_signed_by_an_office_gives_date_body_and_signer():
+    text = ("(BAG) - Ngày 03/02/2026, Chủ tịch Ủy ban nhân dân tỉnh An Giang ký Quyết định số 256/QĐ-UBND "
+            "ban hành Chương trình chuyển đổi số năm 2026.")
+    facts = instrument_facts(text, "256/QĐ-UBND", own=False)
+    assert facts.issued == "03/02/2026" and facts.issuer == "Ủy ban nhân dân tỉnh An Giang"
+    assert facts.signer == "Chủ tịch Ủy ban nhân dân tỉnh An Giang"  # named by office only
+
+
 def test_what_is_asked_about_a_document():
     assert asked_facts("ai ký vậy?") == ["signer"]
     assert set(asked_facts("ban hanh ngay nao, ai ban hanh")) == {"issuer", "issued"}
