@@ -226,7 +226,10 @@ _PEOPLE = re.compile(r"\b(người|công dân|nhân dân|trẻ em|thiếu niên|
 
 # "bao nhiêu hồ sơ", "mấy mô đun": the thing counted. A figure of something else ("15 văn bản")
 # does not answer the question.
-_NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua theo cua trong voi va ma nay hoac o".split())
+_NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua theo cua trong voi va ma nay hoac o cho".split())
+# "chi bao nhiêu", "tốn bao nhiêu", "đầu tư bao nhiêu": the sum of money spent ("chỉ bao nhiêu",
+# with its mark, is "only how many").
+_SPENT = re.compile(r"\b(?:chi(?: ra)?|tốn|ton|đầu tư|dau tu|bỏ ra|bo ra) bao (?:nhiêu|nhieu)\b")
 
 
 def counted_noun(question: str) -> str | None:
@@ -246,6 +249,8 @@ def counted_noun(question: str) -> str | None:
             function_word = not unmarked and is_stopword(words[i + 1])
             if asks(i) and following not in _NOT_COUNTED and not following.isdigit() and not function_word:
                 return words[i + 1]
+    if _SPENT.search(" ".join(w.lower() for w in words)):
+        return "tien" if unmarked else "tiền"
     # "bao lâu": a length of time, counted in days, months, years (see :func:`counts`).
     if re.search(r"\bbao lau\b", " ".join(folded)):
         return "lau" if unmarked else "lâu"
@@ -440,9 +445,10 @@ class Speller:
             if single:
                 fixes[i] = _cased(single, slots[i].group(0))
                 continue
-            # A short form typed in capitals that is no syllable ("DTI", "GRDP") names something;
-            # one letter changed, it names something else ("DOI"). Unknown, it stays as typed.
-            if slots[i].group(0).isupper() and not _SYLLABLE.fullmatch(fold(token)):
+            # A short form that is no syllable ("DTI", "GRDP") names something; one letter changed,
+            # it names something else ("DOI"). Typed in capitals, or written in the documents even
+            # once, it stays as typed.
+            if not _SYLLABLE.fullmatch(fold(token)) and (slots[i].group(0).isupper() or self.folded.get(fold(token))):
                 continue
             for candidate in self._candidates(token):
                 if self._fits(tokens, i, candidate, has_phrase):

@@ -272,6 +272,7 @@ def test_a_short_form_in_capitals_is_never_changed_into_another():
     speller, has_phrase = _speller(["Chỉ số DOI của tỉnh"] * 5 + ["Chỉ số DTI cấp tỉnh"])
     assert speller.correct("chỉ số DTI là gì", has_phrase) == "chỉ số DTI là gì"
     assert speller.correct("chỉ số DTO là gì", has_phrase) == "chỉ số DTO là gì"
+    assert speller.correct("chi so dti la gi", has_phrase) == "chi so dti la gi"  # in lower case: a word they hold
 
 
 def test_a_letter_typed_with_marks_is_not_swapped_for_another():
@@ -305,6 +306,9 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     ("bao nhieu may tinh", "may"),  # unmarked, "may" may be "máy"
     ("Giấy phép bị đình chỉ bao lâu?", "lâu"),  # a length of time
     ("giay phep bi dinh chi bao lau", "lau"),
+    ("tinh toi nam 2026 chi bao nhieu cho chuyen doi so", "tien"),  # spent: a sum of money
+    ("Tỉnh chi bao nhiêu cho chuyển đổi số?", "tiền"),
+    ("Tỉnh chỉ bao nhiêu xã có sóng 4G?", "xã"),  # "chỉ" (only) spends nothing
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun
