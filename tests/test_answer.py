@@ -385,6 +385,10 @@ def test_a_definition_asked_in_a_follow_up_is_of_its_own_term(full_kb):
     first = answer(full_kb, "Luật CNTT là luật số mấy?")
     later = answer(full_kb, "số hóa theo luật đó là gì", context=first.context)  # not "hóa theo luật đó"
     assert "biến đổi các loại hình thông tin sang thông tin số" in later.text
+    # After "… có hiệu lực từ ngày nào?", it asks a definition, not a date.
+    dated = answer(full_kb, "luật đó có hiệu lực từ ngày nào?", context=first.context)
+    then = answer(full_kb, "số hóa theo luật đó là gì", context=dated.context)
+    assert not then.abstained and "biến đổi các loại hình thông tin sang thông tin số" in then.text
 
 
 def test_a_task_rows_deadline_is_asked_for_in_a_follow_up(full_kb):

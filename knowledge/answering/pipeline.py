@@ -35,7 +35,7 @@ from .answer_type import not_stated
 from .candidates import TARGET_WORDS, extract, lead_year, quotable, target_years, year_targets
 from .compose import article_lead, concluded, fact_answer, merger_note, source, where
 from ..query import EMPTY as NO_ABBREVIATIONS
-from ..query import Abbreviations, Speller, counted_noun
+from ..query import Abbreviations, Speller, counted_noun, question_types
 from .references import followed
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
 from .scope import instrument, missing_instrument, scope, unknown_instrument
@@ -144,6 +144,9 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     if isinstance(q, Answer):
         return q
     q.counted = counted_noun(message.own)  # the message's own words: a follow-up's inherited topic counts nothing
+    own_types = frozenset(question_types(message.own)) if resolved.follow_up else frozenset()
+    if own_types:  # "số hóa theo luật đó là gì" after "… hiệu lực từ ngày nào?" asks no date
+        q.types, q.definition = own_types, "definition" in own_types
     # "là gì vậy?", "cho mình hỏi với" with nothing before it: no topic, place, year or document
     # to look for, and any passage found would be a sentence that happens to hold those words.
     # (``resolved.own``: the message's topic words, read once by :func:`..conversation.resolve`.)
