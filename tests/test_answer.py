@@ -318,6 +318,10 @@ def test_a_kind_of_instrument_a_province_does_not_have_is_said_to_be_missing(sma
     assert gap.abstained and "chưa có nghị quyết" in gap.text and "112/KH-UBND" in gap.text  # a plan is what it has
     held = answer(small_kb_copy, "Thanh Hóa đã có kế hoạch chuyển đổi số chưa?")
     assert not held.abstained and "chưa có kế hoạch" not in held.text
+    # "có kế hoạch gì cho … không" asks what is planned: a decision's content answers it.
+    small_kb_copy.ingest_bytes("qd-1234-quang-ninh.txt", QUANG_NINH_DECISION.encode())
+    planned = answer(small_kb_copy, "Quảng Ninh có kế hoạch gì về hệ thống giải quyết thủ tục hành chính không?")
+    assert "chưa có kế hoạch" not in planned.text
 
 
 def test_a_plain_text_decision_answers_its_facts_and_its_regulation(small_kb_copy):

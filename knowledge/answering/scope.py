@@ -67,8 +67,11 @@ def successor_speaks(doc: dict, places: list[gz.Place]) -> bool:
 
 
 # "Tỉnh có nghị quyết … không?", "đã có kế hoạch … chưa?": whether an instrument of a kind exists.
+# But "có kế hoạch gì cho Phú Quốc … không?" asks what is planned, in whatever instrument: "kế
+# hoạch" is also the common word for a plan ("nghị quyết gì" is still only an instrument).
 _KIND_BY_FOLDED = {fold(name): name for _, name in NUMBER_KINDS}  # the kinds a number's code names
-_EXISTS = re.compile(rf"\b(?:co|da co|da ban hanh)\s+({'|'.join(_KIND_BY_FOLDED)})\b(?=.*\b(?:khong|chua)\b)")
+_EXISTS = re.compile(rf"\b(?:co|da co|da ban hanh)\s+({'|'.join(_KIND_BY_FOLDED)})\b(?!(?<=ke hoach) gi\b)"
+                     rf"(?=.*\b(?:khong|chua)\b)")
 
 
 def missing_instrument(docs: list[dict], q: Query, own: str, allowed: set[int] | None) -> Answer | None:
