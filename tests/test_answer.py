@@ -513,6 +513,14 @@ def test_a_term_defined_among_many_in_a_law_is_quoted_from_its_definition(full_k
     assert ans.text.count(definition) == 1  # two instruments define it in the same words: said once
 
 
+def test_an_agency_of_another_task_is_not_the_one_asked_for(full_kb):
+    # NQ 03 has no task on the road traffic law; its Luật Nhà giáo row names an agency too.
+    gap = answer(full_kb, "Bộ nào chủ trì sửa Luật Giao thông đường bộ theo NQ 03?")
+    assert gap.abstained and "Bộ Giáo dục và Đào tạo" not in gap.text.split("Văn bản có nói")[0]
+    held = answer(full_kb, "Bộ nào chủ trì sửa Luật Năng lượng nguyên tử, hạn khi nào?")
+    assert not held.abstained and "Bộ Khoa học và Công nghệ" in held.text and "2025" in held.text
+
+
 def test_who_must_lead_is_answered_by_the_people_named(full_kb):
     ans = answer(full_kb, "Theo bài về Hòa Bình, để CĐS thành công thì ai phải trực tiếp chủ trì và chịu trách nhiệm?")
     assert not ans.abstained and "người đứng đầu" in ans.text

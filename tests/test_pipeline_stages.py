@@ -387,6 +387,19 @@ class TestQuoting:
                                   {"chu": 1.0, "ki": 1.0, "so": 1.0})
         assert phrase_coverage(signed, "80% người dân có chữ ký số.") == 1.0
 
+    def test_a_follow_ups_own_topic_is_what_its_quote_must_speak_of(self):
+        class AllPhrases:
+            def has_phrase(self, tokens, accented):
+                return True
+
+        # "cơ quan nào làm thường trực?" after "… tổng kinh phí … bao nhiêu?", completed from it.
+        q = parse(DOCS, "cơ quan nào làm thường trực tổng kinh phí chuyển đổi số Cao Bằng năm 2026?", None)
+        weights = {"thuong": 1.0, "truc": 1.0, "tong": 0.5, "kinh": 0.5, "phi": 0.5, "chuyen": 0.5, "doi": 0.5}
+        phrases = question_phrases(AllPhrases(), q, weights, own=["thường", "trực"])
+        assert set(phrases) == {"thường trực"}
+        assert {"kinh phí", "thường trực"} <= set(question_phrases(AllPhrases(), q, weights))  # not a follow-up
+        assert question_phrases(AllPhrases(), q, weights, own=["còn"])  # no phrase of its own: all of them
+
     def test_the_words_of_a_document_named_are_no_topic(self):
         class AllPhrases:
             def has_phrase(self, tokens, accented):

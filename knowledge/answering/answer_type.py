@@ -20,6 +20,10 @@ KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", 
               "document": "số hiệu văn bản"}
 
 
+# The kinds of answer whose quote must also hold the question's topic phrases.
+PHRASE_CHECKED = frozenset({"quantity", "who"})
+
+
 def speaks_of(topic: str, text: str) -> bool:
     """Whether ``text`` names ``topic`` (folded syllables): every syllable of it, two of them
     side by side as in the topic ("80% hồ sơ … được giải quyết trực tuyến" speaks of "hồ sơ trực
@@ -60,10 +64,11 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
                and (counted is None or counts(u, counted))]
     covered = max((coverage(weights, read(u)) for u in holding), default=0.0)
     shown = " ".join([context, *map(read, holding)])
-    # Topic phrases separate a figure of a neighbouring topic from the figure asked; a date or an
-    # instrument is checked by its words alone ("nghị định nào quy định về thư rác": "Nghị định
-    # 91/2020/NĐ-CP Chống tin nhắn rác, thư điện tử rác" shares no phrase, and answers).
-    phrased = (phrase_coverage(phrases or {}, shown) if "quantity" in kinds else 1.0) if holding else 0.0
+    # Topic phrases separate a figure (or an agency) of a neighbouring topic from the one asked: the
+    # task row of "Luật Nhà giáo" does not say who amends "Luật Giao thông đường bộ". A date or
+    # an instrument is checked by its words alone ("nghị định nào quy định về thư rác": "Nghị
+    # định 91/2020/NĐ-CP Chống tin nhắn rác, thư điện tử rác" shares no phrase, and answers).
+    phrased = (phrase_coverage(phrases or {}, shown) if kinds & PHRASE_CHECKED else 1.0) if holding else 0.0
     # A thing named by its number ("Đề án 06") is the thing asked about, or the quote is not about it.
     if any(not names(thing, shown) for thing in q.things):
         phrased = 0.0

@@ -138,13 +138,18 @@ def _subject(text: str) -> str:
     return re.split(r":|\slà\s", text, maxsplit=1)[0][:150]
 
 
-def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> dict[str, float]:
+def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float],
+                     own: list[str] | None = None) -> dict[str, float]:
     """The question's topic phrases: two adjacent content syllables the documents also write
     together ("tài khoản", "tiền mặt", "kiểm tra"), each weighing its syllables' weights; and
     the things it names by their number, even if no document writes them (then the documents do
     not have that thing).
 
-    A quote that holds a figure but none of these speaks of something else."""
+    A quote that holds a figure but none of these speaks of something else.
+
+    :param own: a follow-up's own topic words; when some phrase is made of them, only those
+        count ("cơ quan nào làm thường trực?" after a plan's budget asks about "thường trực":
+        the inherited "tổng kinh phí" only says which plan)"""
     typed = syllables(q.text)
     tokens = [fold(t) for t in typed]
     # A district or a document named ("Theo NQ 03/NQ-CP, …") says where to look, not what about.
@@ -166,6 +171,9 @@ def question_phrases(kb: KnowledgeBase, q: Query, weights: dict[str, float]) -> 
         if (word.isupper() or not re.search(r"[aeiouy]", fold(word))) and fold(word) in weights \
                 and fold(word) not in named:
             phrases.setdefault(fold(word), 2 * weights[fold(word)])
+    if own:
+        mine = {fold(w) for w in own}
+        phrases = {p: w for p, w in phrases.items() if set(fold(p).split()) <= mine} or phrases
     return phrases
 
 
