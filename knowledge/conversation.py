@@ -34,11 +34,13 @@ _CONTINUES = re.compile(r"^(?:(?:a|ua|the|vay|the thi|vay thi|con nhu) )?(?:con|
                         r"|\bcon (?:gi|nhung gi|\w+ nao) nua\b|\bthi sao\b|\bthe nao\b\s*$")
 # Words that point back at what was just said. With marks they are unambiguous; typed without,
 # "do" (đó) is only read so after a noun that names a document, a figure or a topic, or opening
-# "trong do" ("trong đó ngân sách tỉnh …": of the sum just given).
+# "trong do" ("trong đó ngân sách tỉnh …": of the sum just given). "cả / toàn bộ" before such a
+# noun means the whole of the one just spoken of ("kinh phí cả chương trình là bao nhiêu").
 _ANAPHORS = re.compile(r"(?<!\w)(đó|này|ấy|nó|trên|kể trên|nêu trên)(?!\w)")
 _FOLDED_ANAPHOR = re.compile(r"\b(van ban|nghi quyet|quyet dinh|nghi dinh|luat|thong tu|ke hoach|chi tieu|muc tieu|"
                              r"nhiem vu|dinh nghia|khai niem|quy dinh|giai doan|chuong trinh|de an|tinh|huyen|"
-                             r"mo hinh|so lieu|con so) (do|nay|ay)\b|^no\b|^trong do\b")
+                             r"mo hinh|so lieu|con so) (do|nay|ay)\b|^no\b|^trong do\b|"
+                             r"\b(?:ca|toan bo) (?:van ban|nghi quyet|quyet dinh|ke hoach|chuong trinh|de an)\b")
 # Words of the message that are about the conversation, not about its topic: as typed with
 # marks, and folded for a word typed without them ("hoi" may be "hỏi"; "Hội" is a topic).
 _MARKED_CHAT_WORDS = frozenset("""

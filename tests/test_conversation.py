@@ -39,7 +39,8 @@ def test_a_standalone_question_inherits_nothing():
 
 def test_a_question_about_the_cited_document_is_a_follow_up():
     for question in ("ai ký vậy?", "nghị quyết đó ban hành ngày nào?", "van ban do so may",
-                     "trong do ngan sach tinh chiem bao nhieu"):  # "trong đó": of the sum just given
+                     "trong do ngan sach tinh chiem bao nhieu",  # "trong đó": of the sum just given
+                     "kinh phí cả chương trình là bao nhiêu"):  # the whole of the one just spoken of
         assert resolve(question, _context(), now=1100).follow_up, question
 
 
