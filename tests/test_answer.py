@@ -521,6 +521,15 @@ def test_an_agency_of_another_task_is_not_the_one_asked_for(full_kb):
     assert not held.abstained and "Bộ Khoa học và Công nghệ" in held.text and "2025" in held.text
 
 
+def test_which_province_a_place_belongs_to_since_the_merger_is_answered(full_kb):
+    former = answer(full_kb, "Phú Yên cũ giờ thuộc tỉnh nào?")
+    assert not former.abstained and "tỉnh Đắk Lắk" in former.text and "chưa có văn bản về Phú Yên" in former.text
+    assert "Vĩnh Phúc" in answer(full_kb, "phu tho moi gom nhung tinh nao").text
+    # Asking more than where ("… có nghị quyết chuyển đổi số không?") is asked of the documents.
+    more = answer(full_kb, "Hậu Giang sáp nhập vào đâu rồi, có nghị quyết chuyển đổi số không?")
+    assert more.abstained and "Cần Thơ" in more.text and "Nghị quyết 202/2025" not in more.text
+
+
 def test_who_must_lead_is_answered_by_the_people_named(full_kb):
     ans = answer(full_kb, "Theo bài về Hòa Bình, để CĐS thành công thì ai phải trực tiếp chủ trì và chịu trách nhiệm?")
     assert not ans.abstained and "người đứng đầu" in ans.text

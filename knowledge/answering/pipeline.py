@@ -38,7 +38,7 @@ from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import Abbreviations, Speller, counted_noun, question_types
 from .references import followed
 from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
-from .scope import instrument, missing_instrument, scope, unknown_instrument
+from .scope import instrument, merger_answer, missing_instrument, scope, unknown_instrument
 from .types import EMPTY, NO_DATA, NO_TOPIC, OFF_TOPIC, Answer
 
 # Questions longer than this are cut (and the answer says so): a question is a
@@ -158,6 +158,10 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         notice = " ".join(filter(None, [notice, f"Câu hỏi nhắc đến cả {others}; mình chỉ trả lời về {about}. "
                                                 f"Muốn biết về {others}, bạn hỏi riêng nhé."]))
 
+    merged = merger_answer(q, message.own, docs)  # "Phú Yên cũ giờ thuộc tỉnh nào?"
+    if merged:
+        merged.question, merged.notice = asked, notice
+        return concluded(merged, resolved, q)
     # The numbers the documents hold are read (once per version) only for a question naming one.
     unknown = unknown_instrument(q, _numbers_held(kb, docs)) if q.numbers else None
     if unknown:

@@ -8,7 +8,7 @@ import re
 from index.text import fold
 
 from .. import provinces as gz
-from ..conversation import Resolved
+from ..conversation import Resolved, topic_words
 from ..facts import titled_number
 from ..metadata import KIND_LABELS, NUMBER_KINDS, document_numbers, number_kind
 from ..store import KnowledgeBase
@@ -176,3 +176,38 @@ def instrument(kb: KnowledgeBase, docs: list[dict], q: Query, own: str, resolved
         if scoped:
             return scoped[0], scoped[0]["numbers"][0], own_text(scoped[0], scoped[0]["numbers"][0])
     return None
+
+
+# "Phú Yên cũ giờ thuộc tỉnh nào?", "Bắc Giang sáp nhập vào đâu?", "Phú Thọ mới gồm những tỉnh
+# nào?": where a province is since the 2025 merger, from the gazetteer (Nghị quyết 202/2025/QH15).
+_ASKS_MERGER = re.compile(r"\b(?:thuoc (?:tinh|thanh pho|tp) nao|(?:sap nhap|nhap|hop nhat) (?:vao|voi) "
+                          r"(?:dau|tinh nao|thanh pho nao|tp nao)|(?:gio|nay) la (?:tinh|thanh pho|tp) nao|"
+                          r"gom (?:nhung |cac )?tinh nao)\b")
+# The words such a question is made of besides its province: asking nothing else.
+_MERGER_WORDS = frozenset(fold(w) for w in """sáp nhập hợp nhất thuộc tỉnh thành phố tp cũ mới giờ nay rồi gồm
+vào với đâu nào là những các đã được bây""".split())
+
+
+def merger_answer(q: Query, own: str, docs: list[dict]) -> Answer | None:
+    """The answer to a question asking only which province a place belongs to since the merger
+    (or what a new province is made of): the gazetteer's, not a document's."""
+    if not q.places or not _ASKS_MERGER.search(fold(own)):
+        return None
+    if any(fold(w) not in _MERGER_WORDS for w in topic_words(own)):
+        return None  # "… thuộc tỉnh nào, có nghị quyết chuyển đổi số không?" asks more
+    lines = []
+    for p in q.places:
+        if p.current != p.name:
+            lines.append(f"Tỉnh {p.name} đã hợp nhất vào {gz.display(p.current)} từ ngày 01/07/2025.")
+        elif len(p.scope) > 1:
+            lines.append(f"Từ ngày 01/07/2025, {gz.display(p.name)} gồm {', '.join(p.scope)} cũ.")
+        else:
+            lines.append(f"{gz.display(p.name)[0].upper()}{gz.display(p.name)[1:]} giữ nguyên, không hợp nhất "
+                         f"với tỉnh nào trong đợt sắp xếp năm 2025.")
+    text = " ".join(lines) + (" (Theo Nghị quyết 202/2025/QH15 của Quốc hội về sắp xếp đơn vị hành chính "
+                              "cấp tỉnh.)")
+    held = {name for d in docs for name in d["provinces"]}
+    missing = [p.name for p in q.places if not ({p.name, *p.scope} & held)]
+    if missing:
+        text += f" Kho dữ liệu chưa có văn bản về {', '.join(missing)}."
+    return Answer(q.text, text, abstained=False, province=q.places[0].label())
