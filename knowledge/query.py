@@ -226,7 +226,9 @@ _PEOPLE = re.compile(r"\b(người|công dân|nhân dân|trẻ em|thiếu niên|
 
 # "bao nhiêu hồ sơ", "mấy mô đun": the thing counted. A figure of something else ("15 văn bản")
 # does not answer the question.
-_NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua theo cua trong voi va ma nay hoac o cho".split())
+# "bao nhiêu mỗi năm", "bao nhiêu một ngày" count by a period, not a thing.
+_NOT_COUNTED = frozenset("la thi vay a nhi the nhe khong chua duoc con nua theo cua trong voi va ma nay hoac o cho "
+                         "moi mot".split())
 # "chi bao nhiêu", "tốn bao nhiêu", "đầu tư bao nhiêu": the sum of money spent ("chỉ bao nhiêu",
 # with its mark, is "only how many").
 _SPENT = re.compile(r"\b(?:chi(?: ra)?|tốn|ton|đầu tư|dau tu|bỏ ra|bo ra) bao (?:nhiêu|nhieu)\b")

@@ -309,6 +309,7 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     ("tinh toi nam 2026 chi bao nhieu cho chuyen doi so", "tien"),  # spent: a sum of money
     ("Tỉnh chi bao nhiêu cho chuyển đổi số?", "tiền"),
     ("Tỉnh chỉ bao nhiêu xã có sóng 4G?", "xã"),  # "chỉ" (only) spends nothing
+    ("năng suất lao động tăng bao nhiêu mỗi năm?", None),  # per year: a period, not a thing counted
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun
