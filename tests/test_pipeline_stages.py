@@ -244,6 +244,7 @@ class TestAnswerType:
         ("co muc tieu gi ve ho so truc tuyen khong", "ho so truc tuyen"),
         ("Kế hoạch có nói về ngân sách trung ương không, bao nhiêu tỷ?", "ngân sách trung ương"),
         ("NQ 57 có đề cập đến trí tuệ nhân tạo không?", "trí tuệ nhân tạo"),
+        ("tinh toi co chi tieu ve xe dien khong", "xe dien"),  # "có chỉ tiêu về X không"
     ])
     def test_the_topic_named_after_gi_ve_is_read_up_to_a_particle_a_place_or_a_year(self, question, topic):
         assert asked_about(question)[1] == topic

@@ -128,8 +128,9 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
 
 
 # "mục tiêu gì về X", "nhiệm vụ nào về X", "đánh giá thế nào về X", "có nói về X không", "có
-# đề cập đến X không": what the question is about.
-_ABOUT = re.compile(r"\b(?:(?:gi|nao|noi) ve|(?:de cap|nhac|noi) (?:den|toi)) ")
+# đề cập đến X không", "có chỉ tiêu về X không": what the question is about.
+_ABOUT = re.compile(r"\b(?:(?:gi|nao|noi|co (?:chi tieu|muc tieu|nhiem vu|quy dinh|chinh sach)) ve|"
+                    r"(?:de cap|nhac|noi) (?:den|toi)) ")
 # Words that end X: a particle, a question word, a place or time, a possessive. Typed with
 # marks, they are matched with them ("đô thị" goes on past "thị", not "thì").
 _ABOUT_END = frozenset("không chưa vậy ạ nhỉ nhé nha thế như ra bao mấy cho của ở tại trong theo đến năm từ "
