@@ -388,6 +388,11 @@ class TestQuoting:
                                   {"chu": 1.0, "ki": 1.0, "so": 1.0})
         assert phrase_coverage(signed, "80% người dân có chữ ký số.") == 1.0
 
+    def test_a_phrase_may_hold_one_word_inside(self):
+        assert phrase_coverage({"sóng 4g": 1.0}, "d) 100% bản, tiểu khu có sóng di động 4G;") == 1.0
+        assert phrase_coverage({"sóng 4g": 1.0}, "Sóng di động được phủ tới mọi bản, 4G ở trung tâm.") == 0.0
+        assert phrase_coverage({"tiền mặt": 1.0}, "100% cơ sở dữ liệu dùng chung phục vụ người dân") == 0.0
+
     def test_a_follow_ups_own_topic_is_what_its_quote_must_speak_of(self):
         class AllPhrases:
             def has_phrase(self, tokens, accented):

@@ -184,12 +184,19 @@ def _spelled(text: str) -> str:
 
 def phrase_coverage(phrases: dict[str, float], text: str) -> float:
     """Share of the weighted topic phrases found in ``text`` (1.0 when there are none); a phrase
-    with marks is matched with them."""
+    with marks is matched with them. One word (two syllables at most) may stand inside a
+    phrase: "sóng di động 4G" holds "sóng 4G"."""
     if not phrases:
         return 1.0
     read = " " + " ".join(bare_number(t) for t in folded_words(text).split()) + " "
     spelled = f" {_spelled(text)} " if any(has_diacritics(p) for p in phrases) else ""
-    return sum(w for p, w in phrases.items() if f" {p} " in (spelled if has_diacritics(p) else read)) / sum(phrases.values())
+    return sum(w for p, w in phrases.items() if _holds_phrase(p, spelled if has_diacritics(p) else read)) \
+        / sum(phrases.values())
+
+
+def _holds_phrase(phrase: str, read: str) -> bool:
+    words = phrase.split()
+    return re.search(r" " + r"(?: \S+){0,2} ".join(map(re.escape, words)) + r" ", read) is not None
 
 
 @lru_cache(maxsize=50_000)
