@@ -318,6 +318,11 @@ def test_a_kind_of_instrument_a_province_does_not_have_is_said_to_be_missing(sma
     assert gap.abstained and "chưa có nghị quyết" in gap.text and "112/KH-UBND" in gap.text  # a plan is what it has
     held = answer(small_kb_copy, "Thanh Hóa đã có kế hoạch chuyển đổi số chưa?")
     assert not held.abstained and "chưa có kế hoạch" not in held.text
+    # Asked of another year, the province's 2026 plan is not the instrument meant.
+    numbered = answer(small_kb_copy, "Kế hoạch chuyển đổi số năm 2026 của Thanh Hóa số mấy?")
+    assert "112/KH-UBND" in numbered.text
+    older = answer(small_kb_copy, "Kế hoạch chuyển đổi số năm 2022 của Thanh Hóa số mấy?")
+    assert "112/KH-UBND" not in older.text.split("Văn bản có nói")[0]
     # "có kế hoạch gì cho … không" asks what is planned: a decision's content answers it.
     small_kb_copy.ingest_bytes("qd-1234-quang-ninh.txt", QUANG_NINH_DECISION.encode())
     planned = answer(small_kb_copy, "Quảng Ninh có kế hoạch gì về hệ thống giải quyết thủ tục hành chính không?")

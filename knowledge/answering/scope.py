@@ -172,6 +172,8 @@ def instrument(kb: KnowledgeBase, docs: list[dict], q: Query, own: str, resolved
     if q.places and allowed_docs:
         scoped = [d for d in docs if d["id"] in allowed_docs and d["numbers"] and not d["numbers"][0][:1].isalpha()
                   and (kind is None or number_kind(d["numbers"][0]) == kind)]
+        # "… của Kiên Giang năm 2024": not a 2026 decision; a plan "năm 2026" may be dated 2025.
+        scoped = [d for d in scoped if not q.years or any(str(y) in f"{d['date']} {d['title']}" for y in q.years)]
         scoped.sort(key=lambda d: d["kind"] == "news")
         if scoped:
             return scoped[0], scoped[0]["numbers"][0], own_text(scoped[0], scoped[0]["numbers"][0])
