@@ -84,8 +84,12 @@ class Abbreviations:
         in :meth:`expand_passage`, which the lexical index never sees. Terms of three syllables or
         more; a shorter one ("Chính phủ": "CP") is also a code of document numbers ("03/NQ-CP")."""
         read = f" {folded_words(text)} "
-        return [short for short, full in self.upper.items()
-                if len(full.split()) >= 3 and f" {folded_words(full)} " in read and f" {short} " not in read]
+        return [short for short, full in self._long_forms.items() if full in read and f" {short} " not in read]
+
+    @cached_property
+    def _long_forms(self) -> dict[str, str]:
+        """Upper-case short form -> its expansion of three syllables or more, folded, spaced (" chuyen doi so ")."""
+        return {short: f" {folded_words(full)} " for short, full in self.upper.items() if len(full.split()) >= 3}
 
     def expand(self, text: str) -> str:
         """``text`` with each known abbreviation replaced by its expansion."""

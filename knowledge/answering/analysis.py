@@ -207,6 +207,17 @@ _PREPOSITIONS = frozenset("ve voi cho trong".split())
 _TERM_END = frozenset("duoc la trong theo cua nao o tai thi co gi nhu ra sao khac do nam".split())
 
 
+# The words that ask for a definition ("định nghĩa", "khái niệm", "nghĩa là", "được hiểu"), as
+# the "definition" question type of :mod:`..query` reads them: they frame the question, they
+# are no topic ("nghĩa vụ" is not asked).
+_DEFINITION_FRAMES = (("dinh", "nghia"), ("khai", "niem"), ("nghia", "la"), ("duoc", "hieu"))
+
+
+def definition_frame(folded: list[str]) -> set[int]:
+    """Positions of the words asking for a definition, in a question's folded syllables."""
+    return {i + k for i, pair in enumerate(zip(folded, folded[1:])) if pair in _DEFINITION_FRAMES for k in (0, 1)}
+
+
 def definition_terms(words: list[str]) -> tuple[str, ...]:
     """The terms a definition question asks about, from its folded syllables: the syllables
     before "là gì" (after the last "thì" or "về"; with a "của", both the phrase before it and

@@ -182,7 +182,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
             return fact_answer(kb, q, asked, wanted, resolved, *target)
 
     allowed = kb.passage_ids_for_docs(allowed_docs) if allowed_docs is not None else None
-    weights = question_weights(kb, q, resolved.own if resolved.follow_up else None)
+    own_words = resolved.own if resolved.follow_up else None  # a follow-up's own words weigh more
+    weights = question_weights(kb, q, own_words)
     found = retrieve(kb, q, weights, allowed, message.abbreviations)
     if not found.rows:
         return Answer(asked, NO_DATA, abstained=True, notice=notice, reading=resolved.reading)
@@ -210,8 +211,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
         text, quoted, quoted_row = extract(q, weights, cited, message.abbreviations)
         read = partial(message.abbreviations.expand_passage, numbers="document" in q.types)
         # Only a figure or an agency is checked against the topic phrases (each costs an FTS5 look-up).
-        own = resolved.own if resolved.follow_up else None
-        phrases = question_phrases(kb, q, weights, own) if q.types & PHRASE_CHECKED else {}
+        phrases = question_phrases(kb, q, weights, own_words) if q.types & PHRASE_CHECKED else {}
         if q.counted and len(phrases) > 1:
             # "bao nhiêu người dân có chữ ký số": the figure counts "người dân" (the answer-type
             # check sees to that); the topic is the rest, which the quote must hold.

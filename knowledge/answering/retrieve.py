@@ -12,7 +12,7 @@ from index.text import fold, folded_words, has_diacritics, is_stopword, iy_twin,
 
 from ..metadata import document_numbers
 from ..store import KnowledgeBase
-from .analysis import FRAME_SYLLABLES, YEAR, Query, bare_number, defines
+from .analysis import FRAME_SYLLABLES, YEAR, Query, bare_number, defines, definition_frame
 from .scope import number_matches
 from ..query import ANSWER_KINDS, CURRENCY, UNIT_SYMBOLS, Abbreviations, counts, holds_answer
 
@@ -70,16 +70,6 @@ def _body_of_place(folded: list[str], places: frozenset[str] = frozenset()) -> s
     return found
 
 
-# The words that ask for a definition ("định nghĩa", "khái niệm", "nghĩa là", "được hiểu"), as
-# the "definition" question type of :mod:`..query` reads them: they frame the question.
-_DEFINITION_FRAMES = (("dinh", "nghia"), ("khai", "niem"), ("nghia", "la"), ("duoc", "hieu"))
-
-
-def _definition_frame(folded: list[str]) -> set[int]:
-    """Positions of the words asking for a definition."""
-    return {i + k for i, pair in enumerate(zip(folded, folded[1:])) if pair in _DEFINITION_FRAMES for k in (0, 1)}
-
-
 def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> dict[str, float]:
     """Weights of the question's topic syllables. Place names and years select documents and say
     nothing about which passage answers; in a follow-up (``own``: the message's own words), the
@@ -90,7 +80,7 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
     place_words = {w for name in place_names for w in name}
     bodies = _body_of_place(folded, frozenset(name[0] for name in place_names if name))
     if q.definition:  # "X được định nghĩa thế nào": "nghĩa" is no topic ("nghĩa vụ" is not asked)
-        bodies |= _definition_frame(folded)
+        bodies |= definition_frame(folded)
     content = [f for i, (t, f) in enumerate(zip(tokens, folded)) if not is_stopword(t) and i not in bodies]
     content = [t for t in content if t not in place_words and not YEAR.fullmatch(t)] or content
     weights = term_weights(kb, content)
@@ -237,7 +227,7 @@ def _lexical_query(q: Query, abbreviations: Abbreviations) -> str | None:
     if not q.definition:
         return None
     tokens = syllables(q.text)
-    frame = _definition_frame([fold(t) for t in tokens])
+    frame = definition_frame([fold(t) for t in tokens])
     text = " ".join([*(t for i, t in enumerate(tokens) if i not in frame), *abbreviations.short_forms(q.text)])
     return text if text != " ".join(tokens) else None
 

@@ -204,8 +204,9 @@ def merger_answer(q: Query, own: str, docs: list[dict]) -> Answer | None:
         elif len(p.scope) > 1:
             lines.append(f"Từ ngày 01/07/2025, {gz.display(p.name)} gồm {', '.join(p.scope)} cũ.")
         else:
-            lines.append(f"{gz.display(p.name)[0].upper()}{gz.display(p.name)[1:]} giữ nguyên, không hợp nhất "
-                         f"với tỉnh nào trong đợt sắp xếp năm 2025.")
+            unit = gz.display(p.name)
+            lines.append(f"{unit[0].upper()}{unit[1:]} giữ nguyên, không hợp nhất với tỉnh nào trong đợt sắp "
+                         f"xếp năm 2025.")
     text = " ".join(lines) + (" (Theo Nghị quyết 202/2025/QH15 của Quốc hội về sắp xếp đơn vị hành chính "
                               "cấp tỉnh.)")
     held = {name for d in docs for name in d["provinces"]}
