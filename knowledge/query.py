@@ -197,6 +197,10 @@ def question_types(question: str) -> set[str]:
     # "có thời hạn tối đa mấy năm": a term asked as a length of time, not as a moment.
     if "when" in types and _DURATION.search(folded) and not _TYPE_RES["when"].search(folded.replace("thoi han", " ")):
         types.discard("when")
+    # "bao lâu … một lần": how often, answered by a schedule ("hằng năm", "định kỳ 06 tháng").
+    if asks_frequency(folded):
+        types.discard("quantity")
+        types.add("when")
     return types
 
 
@@ -205,6 +209,16 @@ TIME_UNITS = frozenset({"ngày", "tháng", "năm", "tuần", "giờ", "phút"})
 _FOLDED_TIME_UNITS = frozenset(fold(u) for u in TIME_UNITS)
 # A length of time asked for: "bao lâu", "mấy năm", "bao nhiêu ngày".
 _DURATION = re.compile(rf"\b(?:bao lau|(?:may|bao nhieu) (?:{'|'.join(sorted(_FOLDED_TIME_UNITS))}))\b")
+# "định kỳ" (periodically), folded; not the "quy định kỹ (thuật)" it also folds to.
+_PERIODIC = r"(?<!\bquy )\bdinh ky\b"
+# "bao lâu … một lần", "mấy tháng một lần", "định kỳ bao lâu": how often something is done.
+_FREQUENCY = re.compile(rf"\b(?:bao lau|may (?:{'|'.join(sorted(_FOLDED_TIME_UNITS))}))\b"
+                        rf"(?:.*\b(?:mot|1) lan\b|.*{_PERIODIC})|{_PERIODIC}.*\bbao lau\b")
+
+
+def asks_frequency(question: str) -> bool:
+    """Whether ``question`` asks how often, not how long ("bao lâu phải báo cáo một lần")."""
+    return _FREQUENCY.search(fold(question)) is not None
 
 
 # What each kind of answer looks like in a document. A figure is a number that is not a
@@ -217,7 +231,7 @@ _NOT_FIGURES = re.compile(r"\b\d{1,4}(?:/\d{4})?[/-][A-ZĐ][\w/-]*|\b\d{1,2}/\d{
 _FIGURE = re.compile(r"\d")
 _DAY = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:\d{1,2}/)?\d{1,2}/\d{4}\b|\b(?:năm|quý|tháng)\s+[\dIVX]+|\b20\d\d\b|\b19\d\d\b"
-                   r"|thường xuyên|hằng năm|hàng năm", re.IGNORECASE)
+                   r"|thường xuyên|định kỳ|(?:hằng|hàng|mỗi) (?:ngày|tuần|tháng|quý|năm)", re.IGNORECASE)
 _AGENT = re.compile(r"\b(Bộ|Sở|Ban(?! hành)|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh ủy|Thành ủy|Huyện ủy|Chính phủ|Quốc hội|"
                     r"Thủ tướng|Bí thư|Chủ tịch|Tổng Bí thư|Cục|Tổng cục|Viện|Trung tâm|Ngân hàng|Đài|Thông tấn|"
                     r"Công an|Tòa án|Viện kiểm sát|Kho bạc|Thanh tra|Mặt trận|Đảng ủy|Đảng bộ|Bưu điện|Hải quan|"
@@ -257,8 +271,9 @@ def counted_noun(question: str) -> str | None:
                 return words[i + 1]
     if _SPENT.search(" ".join(w.lower() for w in words)):
         return "tien" if unmarked else "tiền"
-    # "bao lâu": a length of time, counted in days, months, years (see :func:`counts`).
-    if re.search(r"\bbao lau\b", " ".join(folded)):
+    # "bao lâu": a length of time, counted in days, months, years (see :func:`counts`); asked how
+    # often ("bao lâu … một lần"), a schedule, which :func:`question_types` reads as a time.
+    if re.search(r"\bbao lau\b", " ".join(folded)) and not asks_frequency(question):
         return "lau" if unmarked else "lâu"
     # "Tỷ lệ … là bao nhiêu?": a share, answered by a percentage ("%" reads "phần trăm"), not by
     # a count of something else ("09 tuyến cáp quang biển").
@@ -292,6 +307,30 @@ def counts(unit: str, noun: str) -> bool:
         return False  # most passages never name it: skip reading their syllables
     words = syllables(unit) if has_diacritics(noun) else folded_words(unit).split()
     return any(any(ch.isdigit() for ch in w) and names & set(words[i + 1:i + 4]) for i, w in enumerate(words))
+
+
+# A bound on a figure: "trên 18 tuổi", "dưới 18 tuổi", "từ 18 tuổi trở lên" (folded).
+_BOUND = re.compile(r"\b(tren|duoi|tu) (\d+) (\w+)( tro len| tro xuong)?")
+
+
+def _bounds(text: str) -> set[tuple[str, str, str]]:
+    out = set()
+    for word, number, unit, towards in _BOUND.findall(folded_words(text)):
+        side = "duoi" if word == "duoi" or towards == " tro xuong" else "tren" if word == "tren" or towards else None
+        if side:
+            out.add((side, number.lstrip("0") or "0", unit))
+    return out
+
+
+def contrary_bound(question: str, unit: str) -> bool:
+    """Whether ``unit`` speaks of a figure the question bounds, only on the other side of it:
+    "dưới 18 tuổi" does not answer a question about "người trên 18 tuổi"."""
+    asked = _bounds(question)
+    if not asked:
+        return False
+    said = _bounds(unit)
+    return any((other, n, u) in said and (side, n, u) not in said
+               for side, n, u in asked for other in {"tren", "duoi"} - {side})
 
 
 # The kinds of answer a quote can be checked for (see :func:`holds_answer`).

@@ -599,3 +599,16 @@ def test_an_organ_of_a_former_province_is_not_given_the_new_provinces_resolution
 def test_which_decree_rules_on_a_topic_is_answered_with_its_number(full_kb):
     ans = answer(full_kb, "Nghị định nào quy định về thư rác?")
     assert not ans.abstained and "91/2020/NĐ-CP" in ans.text
+
+
+def test_how_often_is_answered_by_the_schedule_the_law_sets(full_kb):
+    ans = answer(full_kb, "bao lâu thì phải rà soát nâng cấp cổng thông tin điện tử một lần")
+    assert not ans.abstained and "Hàng năm" in ans.text
+
+
+def test_a_rule_for_people_under_an_age_is_not_given_for_people_over_it(full_kb):
+    said = {side: answer(full_kb, f"Người {side} 18 tuổi được chơi game tối đa bao nhiêu phút mỗi ngày?")
+            for side in ("trên", "dưới")}
+    assert said["trên"].abstained and "không nêu" in said["trên"].text  # the rule is for those under 18
+    assert not said["dưới"].abstained and "180 phút" in said["dưới"].text
+

@@ -416,6 +416,18 @@ class TestQuoting:
         phrases = question_phrases(AllPhrases(), q, weights)
         assert not {"nq", "cp", "nghị quyết"} & set(phrases) and "grdp" in phrases
 
+    def test_the_bound_a_figure_question_asks_is_no_topic(self):
+        class AllPhrases:
+            def has_phrase(self, tokens, accented):
+                return True
+
+        # "Lưu trữ tối thiểu 90 ngày" shares "tối thiểu" with any "… tối thiểu là bao nhiêu?".
+        q = parse(DOCS, "Lương tối thiểu của lập trình viên là bao nhiêu?", None)
+        weights = {"luong": 1.0, "toi": 1.0, "thieu": 1.0, "lap": 1.0, "trinh": 1.0, "vien": 1.0}
+        phrases = question_phrases(AllPhrases(), q, weights)
+        assert "tối thiểu" not in phrases and "lập trình" in phrases
+        assert phrase_coverage(phrases, "Lưu trữ tối thiểu 90 ngày đối với nội dung thông tin tổng hợp") == 0.0
+
     def test_a_provinces_own_body_named_with_its_level_is_no_topic(self):
         class Counts:
             def term_stats(self, tokens):

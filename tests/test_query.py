@@ -8,7 +8,8 @@ from knowledge.answering.analysis import defines, definition_terms, off_topic, p
 from knowledge.chunking import chunk, table_cells
 from knowledge.cleaning import clean
 from knowledge.provinces import mention_spans
-from knowledge.query import Abbreviations, Speller, counted_noun, counts, holds_answer, question_types
+from knowledge.query import (Abbreviations, Speller, contrary_bound, counted_noun, counts, holds_answer,
+                             question_types)
 
 ABBREVIATIONS = Abbreviations.parse(["- CĐS: chuyển đổi số\n- DVCTT: dịch vụ công trực tuyến\n- TU: Tỉnh ủy\n"
                                      "- UBND: Ủy ban nhân dân\n- bn: bao nhiêu\n- ko: không\n"])
@@ -99,6 +100,28 @@ def test_an_answer_of_the_asked_type_is_recognised():
     assert holds_answer("person", "Bộ Nội vụ chủ trì") and not holds_answer("person", "phải hoàn thành sớm")
     assert holds_answer("document", "theo Quyết định 411/QĐ-TTg ngày 31/3/2022")
     assert not holds_answer("document", "theo quyết định của tỉnh")
+
+
+@pytest.mark.parametrize("question", ["Bao lâu thì phải rà soát cổng thông tin điện tử một lần?",
+                                      "cuc tmdt bao lau phai bao cao lanh dao bo 1 lan",
+                                      "Định kỳ bao lâu phải báo cáo?"])
+def test_how_often_is_asked_as_a_time_answered_by_a_schedule(question):
+    assert "when" in question_types(question) and "quantity" not in question_types(question)
+    assert counted_noun(question) is None
+    assert holds_answer("when", "Hàng năm, cổng thông tin điện tử phải được rà soát, nâng cấp.")
+    assert holds_answer("when", "Theo định kỳ 06 (sáu) tháng, Cục có trách nhiệm báo cáo Lãnh đạo Bộ.")
+    # How long, not how often: a length of time.
+    assert "quantity" in question_types("Phải lưu trữ thông tin bao lâu?") and counted_noun("lưu trữ bao lâu") == "lâu"
+    # Folded, "quy định kỹ thuật" holds a "dinh ky" that is no "định kỳ".
+    assert "quantity" in question_types("co may thang de ban hanh quy dinh ky thuat ve du lieu")
+
+
+def test_a_figure_bounded_on_the_other_side_does_not_answer():
+    clause = "mỗi người chơi dưới 18 tuổi không quá 180 phút trong 24 giờ"
+    assert contrary_bound("Người trên 18 tuổi được chơi tối đa bao nhiêu phút?", clause)
+    assert contrary_bound("nguoi tu 18 tuoi tro len choi toi da bao nhieu phut", clause)
+    assert not contrary_bound("Người dưới 18 tuổi được chơi tối đa bao nhiêu phút?", clause)
+    assert not contrary_bound("Trẻ em được chơi tối đa bao nhiêu phút?", clause)
 
 
 def test_ai_as_the_subject_of_a_who_verb_asks_for_a_person_or_a_body():

@@ -12,7 +12,7 @@ from ..metadata import KIND_LABELS
 from .analysis import Query
 from .candidates import holds, of_year
 from .compose import where
-from ..query import ANSWER_KINDS, counts, holds_answer
+from ..query import ANSWER_KINDS, contrary_bound, counts, holds_answer
 from .retrieve import coverage, names, phrase_coverage
 from .types import Answer
 
@@ -61,7 +61,7 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     counted = q.counted if "quantity" in kinds else None
     holding = [u for u, year in quoted if all(holds(kind, u, year) for kind in kinds)
                and (not q.years or year is None or of_year(year, q.years))
-               and (counted is None or counts(u, counted))]
+               and (counted is None or counts(u, counted)) and not contrary_bound(q.text, u)]
     covered = max((coverage(weights, read(u)) for u in holding), default=0.0)
     shown = " ".join([context, *map(read, holding)])
     # Topic phrases separate a figure (or an agency) of a neighbouring topic from the one asked: the
