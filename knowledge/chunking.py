@@ -121,6 +121,17 @@ def _cited_article(article: str, note: str) -> str | None:
     return f"Điều {m.group(1)}, {m.group(2)} {m.group(3).rstrip('.,')}" + (f" — {title}" if title else "")
 
 
+# A legal passage's heading ends with its article: "… — Điều 4, Thông tư 02/2011/TT-BTTTT — Nguyên nhân sự cố".
+ARTICLE_HEADING = re.compile(r"(Điều \d+[a-zđ]?, [^—]+?) — ([^—]+)$")
+
+
+def article_label(heading: str | None) -> str:
+    """The article a passage's heading ends with, its instrument and title ("Điều 4, Thông tư
+    02/2011/TT-BTTTT — Nguyên nhân sự cố"), or ""."""
+    m = ARTICLE_HEADING.search(heading or "")
+    return m.group(0).strip() if m else ""
+
+
 def chunk(text: str) -> list[Passage]:
     """Passages of ``text`` (cleaned, paragraphs separated by blank lines)."""
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]

@@ -612,3 +612,16 @@ def test_a_rule_for_people_under_an_age_is_not_given_for_people_over_it(full_kb)
     assert said["trên"].abstained and "không nêu" in said["trên"].text  # the rule is for those under 18
     assert not said["dưới"].abstained and "180 phút" in said["dưới"].text
 
+
+def test_a_clause_is_found_by_its_articles_title_and_a_list_quoted_item_by_item(full_kb):
+    # "Chức năng đánh giá cần có tối thiểu nội dung Đánh giá tổng thể": the clause names no
+    # "dịch vụ công trực tuyến"; its article's title does.
+    ans = answer(full_kb, "Chức năng đánh giá dịch vụ công trực tuyến tối thiểu phải có nội dung gì?")
+    assert not ans.abstained and "tổng thể" in ans.text
+    ans = answer(full_kb, "Cơ quan khai thác dữ liệu được lưu trữ dữ liệu trong những trường hợp nào?")
+    assert "1. Để sử dụng dữ liệu" in ans.text and "hiệu năng" in ans.text
+
+
+def test_the_law_named_is_quoted_before_a_circular_detailing_the_same_bans(full_kb):
+    ans = answer(full_kb, "Luật CNTT cấm những hành vi nào?")
+    assert ans.text.startswith("Theo Điều 12, Luật 67/2006/QH11")

@@ -9,8 +9,8 @@ from knowledge.answering.answer_type import not_stated, speaks_of
 from knowledge.answering.candidates import extract, of_year, sentences, target_years, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
-from knowledge.answering.retrieve import (folded_syllables, names, phrase_coverage, question_phrases,
-                                         question_weights, restates_title)
+from knowledge.answering.retrieve import (folded_syllables, named_kinds, names, phrase_coverage,
+                                         question_phrases, question_weights, restates_title)
 from knowledge.answering.scope import number_matches, scope, unknown_instrument
 from knowledge.query import counted_noun
 
@@ -106,6 +106,34 @@ class TestCandidates:
         assert "15% GRDP" in text
         assert "80%" not in text and "70%" not in text and "25%" not in text
 
+
+    def test_a_numbered_item_is_one_unit_and_a_lead_in_is_quoted_with_its_items(self):
+        text = ("Cơ quan được lưu trữ dữ liệu thuộc một trong các trường hợp sau:\n1. Để sử dụng dữ liệu trong thời "
+                "hạn quy định.\n2. Để bảo đảm hiệu năng của hệ thống.\n3. Trong trường hợp có quy định cho phép.")
+        assert [u for u, _ in sentences(text)][1:] == ["1. Để sử dụng dữ liệu trong thời hạn quy định.",
+                                                        "2. Để bảo đảm hiệu năng của hệ thống.",
+                                                        "3. Trong trường hợp có quy định cho phép."]
+        q = parse(DOCS, "Cơ quan được lưu trữ dữ liệu trong những trường hợp nào?", None)
+        weights = {"co": 1.0, "quan": 1.0, "luu": 1.0, "tru": 1.0, "du": 1.0, "lieu": 1.0, "truong": 1.0, "hop": 1.0}
+        text, _, _ = extract(q, weights, [_row(1, text)])
+        assert "hiệu năng" in text and "cho phép" in text
+
+    def test_the_kind_of_instrument_a_question_names_is_read(self):
+        assert named_kinds("Luật CNTT cấm những hành vi nào?") == {"luat"}
+        assert named_kinds("nghi dinh nao quy dinh ve thu rac") == {"nghi dinh"}
+        assert named_kinds("Làm vậy có trái pháp luật không?") == set()  # the law at large
+
+    def test_a_clause_is_read_under_its_articles_title(self):
+        # "1. Do lỗi hệ thống" never says "nguyên nhân"; its article's title does. The clause of the
+        # next article repeats more of the question's words and answers something else.
+        q = parse(DOCS, "Sự cố hệ thống có thể do những nguyên nhân nào?", None)
+        weights = {"su": 1.0, "co": 1.0, "he": 1.0, "thong": 1.0, "the": 1.0, "nguyen": 2.0, "nhan": 2.0}
+        rows = [_row(1, "1. Do lỗi hệ thống: hệ thống không đáp ứng tiêu chuẩn.\n2. Do lỗi sử dụng.\n"
+                        "3. Do các trường hợp bất khả kháng.", "Chương I — Điều 4, Thông tư 02/2011/TT-BTTTT — Nguyên nhân sự cố"),
+                _row(2, "4. Cá nhân phải lập báo cáo nhanh sự cố hệ thống theo mẫu.",
+                     "Chương I — Điều 5, Thông tư 02/2011/TT-BTTTT — Xử lý nhanh khi có sự cố")]
+        text, _, row = extract(q, weights, [rows[1], rows[0]])
+        assert row is rows[0] and "bất khả kháng" in text and "báo cáo nhanh" not in text
 
     def test_a_figure_of_the_thing_counted_is_quoted_before_a_figure_of_another(self):
         q = parse(DOCS, "Tỉnh dự kiến chi bao nhiêu tiền cho chuyển đổi số năm 2026?", None)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from index.text import fold, folded_words, has_diacritics, split_sentences
 
-from ..chunking import table_cells
+from ..chunking import article_label, table_cells
 from ..store import KnowledgeBase
 from .analysis import Query, defines
 from ..query import EMPTY as NO_ABBREVIATIONS
@@ -35,7 +35,7 @@ def sentences(text: str, year: int | None = None) -> list[tuple[str, int | froze
     speaks of: the last "năm 2025" / "đến 2030" seen so far (``year``: the one the passage starts
     under), as a reader would take it."""
     out = []
-    for s in split_sentences(text):
+    for s in _items_whole(split_sentences(text)):
         parts = [c.strip() for c in re.split(r"(?<=;)\s+", s) if c.strip()] if len(s) > 300 else [s]
         # "Đến năm 2025: - 80% hồ sơ …; - 70% người dân …": each item of a list run into one line
         # (a passage's lines are joined) is a unit of its own.
@@ -51,6 +51,22 @@ def sentences(text: str, year: int | None = None) -> list[tuple[str, int | froze
             # "tháng 12/2021" dates the sentence itself, without setting the year for the next ones.
             dated = re.search(r"(?<![\d/])(?:\d{1,2}/)?(20\d\d)(?![\d/])", part)
             out.append((part, int(dated.group(1)) if dated else year))
+    return out
+
+
+# A list number alone ("1.", "IV."): the splitter ends a sentence at its dot ("1. Để sử dụng …").
+_BARE_MARK = re.compile(r"(?:\d{1,3}|[IVX]{1,5}|[a-zđ])[.)]")
+
+
+def _items_whole(units: list[str]) -> list[str]:
+    """``units`` with each bare list number joined to the text it numbers: the item "1. Để sử
+    dụng dữ liệu …" is one unit, which a list is quoted by."""
+    out: list[str] = []
+    for unit in units:
+        if out and _BARE_MARK.fullmatch(out[-1]):
+            out[-1] = f"{out[-1]} {unit}"
+        else:
+            out.append(unit)
     return out
 
 
@@ -122,8 +138,11 @@ def dated(unit: str, year: int | frozenset[int] | None, q: Query) -> str:
     return unit
 
 
-def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int | None) -> float:
-    score = coverage(weights, sentence)
+def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int | None, topic: str = "") -> float:
+    """How well ``sentence`` answers ``q``; ``topic``: the heading of the article it is a clause
+    of, whose words it speaks of without repeating them ("1. Do lỗi hệ thống …" under "Nguyên
+    nhân sự cố" answers "sự cố do những nguyên nhân nào")."""
+    score = coverage(weights, f"{topic} {sentence}" if topic else sentence)
     if q.quantity and holds_answer("quantity", sentence):
         score += 0.15
     if q.years:
@@ -315,6 +334,8 @@ def lead_year(kb: KnowledgeBase, row: dict) -> int | None:
     return None
 
 
+# The codification's note of where an article comes from: "(Điều 4 Thông tư số 02/2011/TT-BTTTT, …)".
+_SOURCE_NOTE = re.compile(r"\(Điều \d+[a-zđ]? [^()]*\)$")
 # A list item: "a) …", "đ) …", "- …", "• …", "1. …".
 _LIST_ITEM = re.compile(r"\s*(?:[a-zđ]\)|[-–•+*]\s|\d{1,2}[.)]\s)")
 _MOTTO = re.compile(r"cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc", re.IGNORECASE)
@@ -328,10 +349,16 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     candidates = []
     for rank, row in enumerate(cited):
         units, context = quotable(row)
+        # A legal clause is read under its article: the instrument and the title say what it is
+        # about ("1. Do lỗi hệ thống …" under "Điều 4, Thông tư 02/2011/TT-BTTTT — Nguyên nhân sự cố").
+        topic = abbreviations.expand_passage(article_label(row["heading"]))
         for i, (sentence, year) in enumerate(units):
             # Scored as the question is read.
             read = abbreviations.expand_passage(context + sentence, "document" in q.types)
-            score = score_sentence(q, weights, read, year) - RANK_PENALTY * rank
+            # A note in brackets ("(Điều 4 Thông tư số 02/2011/TT-BTTTT, có hiệu lực …)") says where
+            # the article comes from: it is no clause of it.
+            noted = _SOURCE_NOTE.match(sentence) is not None
+            score = score_sentence(q, weights, read, year, "" if noted else topic) - RANK_PENALTY * rank
             candidates.append((score, rank, i, sentence, year, read))
     if not candidates:
         return cited[0]["text"], [(cited[0]["text"], None)], cited[0]
@@ -390,7 +417,9 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
             total += len(lead[3])
     for lead in [c for c in chosen if c[3].rstrip().endswith(":")]:
         for cand in sorted((c for c in candidates if c[1] == lead[1] and c[2] > lead[2]), key=lambda c: c[2]):
-            if not _LIST_ITEM.match(cand[3]) or total + len(cand[3]) > MAX_ANSWER_CHARS * 1.5:
+            # "2. …" after "1. … sau đây:" and its "a) …" items is the next clause, not an item.
+            sibling = _mark_kind(cand[3]) == _mark_kind(lead[3])
+            if not _LIST_ITEM.match(cand[3]) or sibling or total + len(cand[3]) > MAX_ANSWER_CHARS * 1.5:
                 break
             if cand not in chosen:
                 chosen.append(cand)
@@ -412,6 +441,15 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     chosen.sort(key=lambda c: (c[1], c[2]))
     text = re.sub(r" {2,}", " ", " ".join(dated(c[3], c[4], q) for c in chosen))
     return text, [(c[3], c[4]) for c in chosen], row
+
+
+def _mark_kind(unit: str) -> str | None:
+    """The kind of list mark ``unit`` opens with: "1." a number, "a)" a letter, "-" a dash; or None."""
+    m = _LIST_ITEM.match(unit)
+    if not m:
+        return None
+    mark = m.group(0).strip()
+    return "number" if mark[0].isdigit() else "letter" if mark[0].isalpha() else "dash"
 
 
 def _said(unit: str) -> str:

@@ -3,11 +3,10 @@ speaks of), its sources, document-fact answers, and the plain-text rendering."""
 
 from __future__ import annotations
 
-import re
-
 from index.text import fold
 
 from .. import provinces as gz
+from ..chunking import ARTICLE_HEADING
 from ..conversation import Resolved, next_context
 from ..facts import Facts, instrument_facts
 from ..metadata import number_kind
@@ -78,14 +77,10 @@ def fact_answer(kb: KnowledgeBase, q: Query, asked: str, wanted: list[str], reso
                       resolved, q, pid, q.types | {"who"})
 
 
-# "… — Điều 12, Luật 67/2006/QH11 — Các hành vi bị nghiêm cấm": a legal article's heading path.
-_ARTICLE = re.compile(r"(Điều \d+[a-zđ]?, [^—]+?) — ([^—]+)$")
-
-
 def article_lead(row: dict) -> str:
     """"Theo Điều 12, Luật 67/2006/QH11 (Các hành vi bị nghiêm cấm):" before a quoted clause: the
     article's title often says what the clause means for the asker (a ban, a right, a duty)."""
-    m = _ARTICLE.search(row.get("heading") or "")
+    m = ARTICLE_HEADING.search(row.get("heading") or "")
     return f"Theo {m.group(1).strip()} ({m.group(2).strip()}):\n" if m else ""
 
 

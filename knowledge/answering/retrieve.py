@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from index.text import fold, folded_words, has_diacritics, is_stopword, iy_twin, syllables
 
-from ..metadata import document_numbers
+from ..chunking import ARTICLE_HEADING
+from ..metadata import document_numbers, kind_names
 from ..store import KnowledgeBase
 from .analysis import FRAME_SYLLABLES, YEAR, Query, bare_number, defines, definition_frame
 from .scope import number_matches
@@ -29,6 +30,9 @@ DEFINITION_CANDIDATES = 30
 DEFINES_BOOST = 1.0
 # A passage naming a thing the question names by its number ("mức 1", "Đề án 06").
 NAMED_BOOST = 0.5
+# A legal article of the kind of instrument the question names ("Luật CNTT cấm …": the Law's
+# article, before a circular's detailing the same bans).
+NAMED_KIND_BOOST = 0.1
 # A passage of the asked province itself, when former provinces' documents answer for it too.
 OWN_PROVINCE_BOOST = 0.15
 # A passage whose content words are this share of its document's title's restates it
@@ -203,6 +207,24 @@ def restates_title(row: dict) -> bool:
     return _title_share(row["text"], row["title"]) >= TITLE_ECHO
 
 
+_KINDS = sorted({fold(k) for k in kind_names()}, key=len, reverse=True)
+_NAMED_KIND = re.compile(rf"(?<!\bphap )\b({'|'.join(_KINDS)})\b")  # "pháp luật" (the law at large) is no kind
+
+
+def named_kinds(question: str) -> set[str]:
+    """The kinds of instrument ``question`` names, folded ("Luật CNTT cấm …" -> {"luat"})."""
+    return set(_NAMED_KIND.findall(fold(question)))
+
+
+def _article_kind(heading: str | None) -> str | None:
+    """The kind of instrument of a legal passage's article ("Điều 12, Luật 67/2006/QH11 — …" -> "luat")."""
+    m = ARTICLE_HEADING.search(heading or "")
+    if not m:
+        return None
+    instrument = fold(re.sub(r"^Điều \S+,\s*", "", m.group(1)))
+    return next((k for k in _KINDS if instrument.startswith(k + " ")), None)
+
+
 @dataclass
 class Retrieved:
     """Candidate passages, best first, with their re-ranked scores; and the cosine of the best
@@ -244,6 +266,7 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
         for pid in kb.search_near(term.split(), ["la"], DEFINITION_GAP, DEFINITION_CANDIDATES, allowed).ids:
             candidates.setdefault(pid, 0.0)
     rows = kb.passages(list(candidates))
+    kinds = named_kinds(q.text)
     scored = []
     for pid, fused in candidates.items():
         row = rows.get(pid)
@@ -265,6 +288,8 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
             s += 0.3
         if q.definition:
             s += DEFINES_BOOST * defines(q, body)  # the passage defines the very terms asked about
+        if kinds and _article_kind(row["heading"]) in kinds:
+            s += NAMED_KIND_BOOST
         if q.districts and set(q.districts) & set(row["districts"]):
             s += 0.1
         # A merged province's own documents before its former parts' ("Mục tiêu năm 2030 của
