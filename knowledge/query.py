@@ -31,7 +31,7 @@ _SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?
 @dataclass(frozen=True)
 class Abbreviations:
     """Short form -> expansion. Upper-case forms match as typed, or folded when they cannot be a
-    syllable ("cds", "dvctt"); lower-case forms (chat shorthand, "ko", "bn") match lower case only."""
+    syllable ("cds", "dvctt"; "Tư", "Tự" are words, not "TU"); lower-case forms (chat shorthand, "ko", "bn") match lower case only."""
 
     upper: dict[str, str]  # folded short form -> expansion
     lower: dict[str, str]
@@ -122,8 +122,8 @@ class Abbreviations:
         full = self.upper.get(folded)
         if full is None:
             return token
-        if token.islower() and _SYLLABLE.fullmatch(folded):
-            return token  # an ordinary syllable typed in lower case
+        if not token.isupper() and _SYLLABLE.fullmatch(folded):
+            return token  # an ordinary syllable, in lower case or opening a sentence ("Tư pháp", "Tự động")
         return full
 
 

@@ -625,3 +625,9 @@ def test_a_clause_is_found_by_its_articles_title_and_a_list_quoted_item_by_item(
 def test_the_law_named_is_quoted_before_a_circular_detailing_the_same_bans(full_kb):
     ans = answer(full_kb, "Luật CNTT cấm những hành vi nào?")
     assert ans.text.startswith("Theo Điều 12, Luật 67/2006/QH11")
+
+
+def test_a_ministry_whose_name_opens_like_a_short_form_is_asked_about_by_its_name(full_kb):
+    # "Tư" (of "Bộ Tư pháp") folds to the "TU" (Tỉnh ủy) of the abbreviation list.
+    ans = answer(full_kb, "Bộ Tư pháp chủ trì nhiệm vụ nào trong NQ 03?")
+    assert not ans.abstained and "Bộ Tư pháp" in ans.text

@@ -42,6 +42,9 @@ def test_a_table_row_reads_its_figure_with_its_unit():
 
 def test_a_lower_case_syllable_is_never_taken_for_an_abbreviation():
     assert ABBREVIATIONS.expand("ap dung tu ngay nao") == "ap dung tu ngay nao"  # "tu" is "từ", not "TU"
+    # Opening a sentence or a name, a syllable is a word too: "Bộ Tư pháp" is no "Bộ Tỉnh ủy pháp".
+    assert ABBREVIATIONS.expand("Bộ Tư pháp chủ trì. Tự động hóa") == "Bộ Tư pháp chủ trì. Tự động hóa"
+    assert ABBREVIATIONS.expand("Bí thư TU") == "Bí thư Tỉnh ủy"
 
 
 def test_an_admin_can_extend_the_abbreviation_list():
