@@ -189,8 +189,8 @@ def resolve(text: str, context: Context | None, now: float | None = None,
 
 
 # How a carried question type is asked again ("bao nhiêu" for a figure).
-_TYPE_WORDS = {"quantity": "bao nhiêu", "when": "khi nào", "day": "ngày nào", "who": "cơ quan nào", "person": "ai",
-               "where": "ở đâu", "definition": "là gì"}
+_TYPE_WORDS = {"quantity": "bao nhiêu", "when": "khi nào", "often": "bao lâu một lần", "day": "ngày nào",
+               "who": "cơ quan nào", "person": "ai", "where": "ở đâu", "definition": "là gì"}
 
 
 def next_context(resolved: Resolved, types: set[str], provinces: list[str], years: list[int],

@@ -188,8 +188,8 @@ _WHO_VERBS = re.compile(r"\b(chu tri|giao cho|phu trach)\b")
 
 
 def question_types(question: str) -> set[str]:
-    """The kinds of answer ``question`` asks for: quantity, when, day, who, person, where, document,
-    list, definition, yesno."""
+    """The kinds of answer ``question`` asks for: quantity, when, often, day, who, person, where,
+    document, list, definition, yesno."""
     folded = fold(question)
     types = {name for name, pattern in _TYPE_RES.items() if pattern.search(folded)}
     if {"who", "person"} <= types and not _TYPE_RES["who"].search(_WHO_VERBS.sub(" ", folded)):
@@ -200,7 +200,7 @@ def question_types(question: str) -> set[str]:
     # "bao lâu … một lần": how often, answered by a schedule ("hằng năm", "định kỳ 06 tháng").
     if asks_frequency(folded):
         types.discard("quantity")
-        types.add("when")
+        types.add("often")
     return types
 
 
@@ -223,19 +223,26 @@ def asks_frequency(question: str) -> bool:
 
 # What each kind of answer looks like in a document. A figure is a number that is not a
 # year, a date or part of a document number ("năm 2025", "27/10/2021", "07-NQ/TU").
-# Nor is a reference to a part of a text ("Khoản 1 Điều này", "Phụ lục số 01", "mô đun kỹ năng 03").
+# Nor is a reference to a part of a text ("Khoản 1 Điều này", "Phụ lục số 01", "mô đun kỹ năng 03"),
+# nor a name holding a digit ("IPv6", "G1").
 _NOT_FIGURES = re.compile(r"\b\d{1,4}(?:/\d{4})?[/-][A-ZĐ][\w/-]*|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b"
                           r"|\b(?:19|20)\d\d\b"
                           r"|\b(?:[Kk]hoản|Điều|điều|[Đđ]iểm|[Mm]ục|[Cc]hương|[Pp]hụ lục(?: số)?|[Bb]ảng|[Mm]ẫu|[Mm]ã|"
-                          r"kỹ năng|[Ss]ố thứ tự|TT)\s+[\dIVX]+[a-zđ]?\b|^\s*[\dIVX]+[.)]\s")
+                          r"kỹ năng|[Ss]ố thứ tự|TT)\s+[\dIVX]+[a-zđ]?\b|^\s*[\dIVX]+[.)]\s"
+                          # A name that holds a digit after its letters: "IPv6", "G1", "H5N1".
+                          r"|\b[^\W\d_]+\d[\w.]*")
 _FIGURE = re.compile(r"\d")
 _DAY = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:\d{1,2}/)?\d{1,2}/\d{4}\b|\b(?:năm|quý|tháng)\s+[\dIVX]+|\b20\d\d\b|\b19\d\d\b"
-                   r"|thường xuyên|định kỳ|(?:hằng|hàng|mỗi) (?:ngày|tuần|tháng|quý|năm)", re.IGNORECASE)
+                   r"|thường xuyên|hằng năm|hàng năm", re.IGNORECASE)
+# How often: "định kỳ 06 (sáu) tháng", "hằng quý", "mỗi năm", "06 tháng một lần". Not a bare
+# length ("trong thời hạn 05 (năm) ngày làm việc" is a deadline, not a schedule).
+_SCHEDULE = re.compile(r"\b(?:định kỳ|thường xuyên|(?:hằng|hàng|mỗi) (?:ngày|tuần|tháng|quý|năm))\b"
+                       r"|\b\d+\s*(?:\(\w+\)\s*)?(?:ngày|tuần|tháng|quý|năm)\s*(?:một lần|/\s*lần)", re.IGNORECASE)
 _AGENT = re.compile(r"\b(Bộ|Sở|Ban(?! hành)|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh ủy|Thành ủy|Huyện ủy|Chính phủ|Quốc hội|"
                     r"Thủ tướng|Bí thư|Chủ tịch|Tổng Bí thư|Cục|Tổng cục|Viện|Trung tâm|Ngân hàng|Đài|Thông tấn|"
                     r"Công an|Tòa án|Viện kiểm sát|Kho bạc|Thanh tra|Mặt trận|Đảng ủy|Đảng bộ|Bưu điện|Hải quan|"
-                    r"cơ quan|doanh nghiệp|các bộ|địa phương|tổ chức|cá nhân)\b")
+                    r"[Cc]ơ quan|[Dd]oanh nghiệp|[Cc]ác bộ|[Đđ]ịa phương|[Tt]ổ chức|[Cc]á nhân)\b")  # opening a sentence too
 # People named by what they are, which "ai" may ask for ("dành cho ai": "dành cho thiếu niên").
 _PEOPLE = re.compile(r"\b(người|công dân|nhân dân|trẻ em|thiếu niên|thanh niên|học sinh|sinh viên|cán bộ|công chức|"
                      r"viên chức|hộ gia đình|thành viên|chủ sở hữu|chủ đầu tư|chủ điểm|thương nhân|nhà đầu tư)\b",
@@ -272,7 +279,7 @@ def counted_noun(question: str) -> str | None:
     if _SPENT.search(" ".join(w.lower() for w in words)):
         return "tien" if unmarked else "tiền"
     # "bao lâu": a length of time, counted in days, months, years (see :func:`counts`); asked how
-    # often ("bao lâu … một lần"), a schedule, which :func:`question_types` reads as a time.
+    # often ("bao lâu … một lần"), a schedule (:func:`question_types`: "often").
     if re.search(r"\bbao lau\b", " ".join(folded)) and not asks_frequency(question):
         return "lau" if unmarked else "lâu"
     # "Tỷ lệ … là bao nhiêu?": a share, answered by a percentage ("%" reads "phần trăm"), not by
@@ -334,7 +341,7 @@ def contrary_bound(question: str, unit: str) -> bool:
 
 
 # The kinds of answer a quote can be checked for (see :func:`holds_answer`).
-ANSWER_KINDS = frozenset({"quantity", "when", "day", "who", "person", "document"})
+ANSWER_KINDS = frozenset({"quantity", "when", "often", "day", "who", "person", "document"})
 
 
 def holds_answer(kind: str, text: str) -> bool:
@@ -345,6 +352,8 @@ def holds_answer(kind: str, text: str) -> bool:
         return bool(_DAY.search(text))
     if kind == "when":
         return bool(_DATE.search(text))
+    if kind == "often":
+        return bool(_SCHEDULE.search(text))
     if kind == "who":
         return bool(_AGENT.search(text))
     if kind == "person":

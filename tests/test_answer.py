@@ -604,6 +604,15 @@ def test_which_decree_rules_on_a_topic_is_answered_with_its_number(full_kb):
 def test_how_often_is_answered_by_the_schedule_the_law_sets(full_kb):
     ans = answer(full_kb, "bao lâu thì phải rà soát nâng cấp cổng thông tin điện tử một lần")
     assert not ans.abstained and "Hàng năm" in ans.text
+    ans = answer(full_kb, "Cục TMĐT và CNTT bao lâu phải báo cáo Lãnh đạo Bộ Công Thương về dịch vụ công trực tuyến một lần?")
+    assert not ans.abstained and "định kỳ 06 (sáu) tháng" in ans.text  # not a deadline of 05 working days
+
+
+def test_an_agency_opening_a_sentence_answers_who_and_a_name_with_a_digit_is_no_figure(full_kb):
+    ans = answer(full_kb, "Ai phải bố trí nhân lực quản trị cổng thông tin điện tử?")
+    assert not ans.abstained and "Cơ quan chủ quản" in ans.text
+    ans = answer(full_kb, "Thiết bị nhập khẩu không hỗ trợ IPv6 thì bị phạt bao nhiêu?")
+    assert ans.abstained and "không nêu con số" in ans.text
 
 
 def test_a_rule_for_people_under_an_age_is_not_given_for_people_over_it(full_kb):

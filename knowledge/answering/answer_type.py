@@ -16,8 +16,8 @@ from ..query import ANSWER_KINDS, contrary_bound, counts, holds_answer
 from .retrieve import coverage, names, phrase_coverage
 from .types import Answer
 
-KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "day": "ngày", "who": "cơ quan", "person": "cơ quan hay người",
-              "document": "số hiệu văn bản"}
+KIND_WORDS = {"quantity": "con số", "when": "thời điểm", "often": "tần suất", "day": "ngày", "who": "cơ quan",
+              "person": "cơ quan hay người", "document": "số hiệu văn bản"}
 
 
 # The kinds of answer whose quote must also hold the question's topic phrases.
