@@ -112,6 +112,12 @@ _SOURCE_NOTE = re.compile(r"^\(\s*Điều\s+(\d+[a-zđ]?)\s+(Luật|Bộ luật|
                           r"Quyết định|Pháp lệnh|Nghị quyết)(?:\s+số)?\s+([\w/.\-]+\d[\w/.\-]*)")
 
 
+def is_source_note(text: str) -> bool:
+    """Whether ``text`` is such a note whole ("(Điều 4 Thông tư số 02/2011/TT-BTTTT, có hiệu lực …)"):
+    it says where an article comes from, and is no clause of it."""
+    return _SOURCE_NOTE.match(text) is not None and text.endswith(")")
+
+
 def _cited_article(article: str, note: str) -> str | None:
     """"Điều 10, Nghị định 43/2011/NĐ-CP — Quyền của…" from a codification article and its source note."""
     m = _SOURCE_NOTE.match(note)

@@ -31,7 +31,8 @@ _SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?
 @dataclass(frozen=True)
 class Abbreviations:
     """Short form -> expansion. Upper-case forms match as typed, or folded when they cannot be a
-    syllable ("cds", "dvctt"; "Tư", "Tự" are words, not "TU"); lower-case forms (chat shorthand, "ko", "bn") match lower case only."""
+    syllable ("cds", "dvctt"; "Tư", "Tự" are words, not "TU"); lower-case forms (chat shorthand,
+    "ko", "bn") match lower case only."""
 
     upper: dict[str, str]  # folded short form -> expansion
     lower: dict[str, str]
@@ -242,7 +243,8 @@ _SCHEDULE = re.compile(r"\b(?:định kỳ|thường xuyên|(?:hằng|hàng|mỗ
 _AGENT = re.compile(r"\b(Bộ|Sở|Ban(?! hành)|Ủy ban|UBND|HĐND|Văn phòng|Tỉnh ủy|Thành ủy|Huyện ủy|Chính phủ|Quốc hội|"
                     r"Thủ tướng|Bí thư|Chủ tịch|Tổng Bí thư|Cục|Tổng cục|Viện|Trung tâm|Ngân hàng|Đài|Thông tấn|"
                     r"Công an|Tòa án|Viện kiểm sát|Kho bạc|Thanh tra|Mặt trận|Đảng ủy|Đảng bộ|Bưu điện|Hải quan|"
-                    r"[Cc]ơ quan|[Dd]oanh nghiệp|[Cc]ác bộ|[Đđ]ịa phương|[Tt]ổ chức|[Cc]á nhân)\b")  # opening a sentence too
+                    # The generic bodies, opening a sentence too ("Cơ quan chủ quản có trách nhiệm …").
+                    r"[Cc]ơ quan|[Dd]oanh nghiệp|[Cc]ác bộ|[Đđ]ịa phương|[Tt]ổ chức|[Cc]á nhân)\b")
 # People named by what they are, which "ai" may ask for ("dành cho ai": "dành cho thiếu niên").
 _PEOPLE = re.compile(r"\b(người|công dân|nhân dân|trẻ em|thiếu niên|thanh niên|học sinh|sinh viên|cán bộ|công chức|"
                      r"viên chức|hộ gia đình|thành viên|chủ sở hữu|chủ đầu tư|chủ điểm|thương nhân|nhà đầu tư)\b",

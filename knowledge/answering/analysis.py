@@ -56,8 +56,9 @@ YEAR = re.compile(r"\b(20\d\d)\b")
 
 # Syllables that frame a question rather than name its topic ("chỉ tiêu", "mục tiêu", "tỷ lệ",
 # "phần trăm", the kinds of instrument, the bound of a figure asked: "tối thiểu", "tối đa", "ít
-# nhất", which "Lưu trữ tối thiểu 90 ngày" shares with "lương tối thiểu … bao nhiêu?"): followed by a number they name no thing ("NQ 57"), and
-# a phrase made of them alone is no topic phrase (:func:`.retrieve.question_phrases`).
+# nhất", which "Lưu trữ tối thiểu 90 ngày" shares with "lương tối thiểu … bao nhiêu?"): followed
+# by a number they name no thing ("NQ 57"), and a phrase made of them alone is no topic phrase
+# (:func:`.retrieve.question_phrases`).
 FRAME_WORDS = frozenset("""mục tiêu chỉ đặt ra phấn đấu đề năm tỉnh thành phố tỷ tỉ lệ
 phần trăm nghị quyết định kế hoạch thông tư chương trình luật văn bản số tối thiểu đa ít nhất""".split())
 FRAME_SYLLABLES = frozenset(fold(w) for w in FRAME_WORDS)

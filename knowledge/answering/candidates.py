@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from index.text import fold, folded_words, has_diacritics, split_sentences
 
-from ..chunking import article_label, table_cells
+from ..chunking import article_label, is_source_note, table_cells
 from ..store import KnowledgeBase
 from .analysis import Query, defines
 from ..query import EMPTY as NO_ABBREVIATIONS
@@ -334,8 +334,6 @@ def lead_year(kb: KnowledgeBase, row: dict) -> int | None:
     return None
 
 
-# The codification's note of where an article comes from: "(Điều 4 Thông tư số 02/2011/TT-BTTTT, …)".
-_SOURCE_NOTE = re.compile(r"\(Điều \d+[a-zđ]? [^()]*\)$")
 # A list item: "a) …", "đ) …", "- …", "• …", "1. …".
 _LIST_ITEM = re.compile(r"\s*(?:[a-zđ]\)|[-–•+*]\s|\d{1,2}[.)]\s)")
 _MOTTO = re.compile(r"cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc", re.IGNORECASE)
@@ -355,10 +353,8 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         for i, (sentence, year) in enumerate(units):
             # Scored as the question is read.
             read = abbreviations.expand_passage(context + sentence, "document" in q.types)
-            # A note in brackets ("(Điều 4 Thông tư số 02/2011/TT-BTTTT, có hiệu lực …)") says where
-            # the article comes from: it is no clause of it.
-            noted = _SOURCE_NOTE.match(sentence) is not None
-            score = score_sentence(q, weights, read, year, "" if noted else topic) - RANK_PENALTY * rank
+            score = score_sentence(q, weights, read, year, "" if is_source_note(sentence) else topic) \
+                - RANK_PENALTY * rank
             candidates.append((score, rank, i, sentence, year, read))
     if not candidates:
         return cited[0]["text"], [(cited[0]["text"], None)], cited[0]
