@@ -443,12 +443,16 @@ class Speller:
                 return True
         return False
 
-    def _undoubled(self, token: str) -> str | None:
+    def _undoubled(self, token: str, marked: bool) -> str | None:
         """``token`` with a letter typed twice typed once ("luậtt", "ngayy", "chiaa"), when the
-        documents know the result. No Vietnamese syllable doubles a letter but "oo" ("xoong")."""
+        documents know the result. No Vietnamese syllable doubles a letter but "oo" ("xoong").
+
+        :param marked: whether the message is typed with marks. There, a word typed without them
+            is a foreign one unless the documents write the result so: "App" is no slip for "áp",
+            while "ngayy" is one for "ngay"."""
         for m in _DOUBLED.finditer(token):
             single = token[:m.start()] + token[m.start() + 1:]
-            if self._known(single):
+            if self._known(single) and (not marked or has_diacritics(single) or self.accented.get(single, 0)):
                 return single
         return None
 
@@ -485,6 +489,7 @@ class Speller:
                 slots.append(None)
             slots.append(m)
         tokens = [m.group(0).lower() if m else None for m in slots]
+        marked = any(t and has_diacritics(t) for t in tokens)
         fixes: dict[int, str] = {}
         for i, token in enumerate(tokens):
             if token is None or len(token) < 2 or self._known(token) or is_stopword(token):
@@ -497,7 +502,7 @@ class Speller:
                 continue
             # A doubled letter is a slip of the finger, whatever the neighbours ("có hiệu lực từ
             # ngayy nào": "nào" proves nothing, yet "ngày" is meant).
-            single = self._undoubled(token)
+            single = self._undoubled(token, marked)
             if single:
                 fixes[i] = _cased(single, slots[i].group(0))
                 continue

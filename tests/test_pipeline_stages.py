@@ -9,8 +9,10 @@ from knowledge.answering.answer_type import not_stated, speaks_of
 from knowledge.answering.candidates import extract, of_year, sentences, target_years, year_targets
 from knowledge.answering.analysis import named_things
 from knowledge.answering.references import Reference, clause_text, references
-from knowledge.answering.retrieve import (folded_syllables, named_kinds, names, phrase_coverage,
-                                         question_phrases, question_weights, restates_title)
+from index.text import syllables
+from knowledge.answering.retrieve import (Weights, _spellings, coverage, folded_syllables, named_kinds, names,
+                                         phrase_coverage, question_phrases, question_weights, restates_title, retrieve)
+from knowledge.query import EMPTY as NO_ABBREVIATIONS
 from knowledge.answering.scope import number_matches, scope, unknown_instrument
 from knowledge.query import counted_noun
 
@@ -54,6 +56,27 @@ class TestRetrieval:
                             "giải quyết thủ tục hành chính."), title=title)
         rule = dict(_row(2, "Sở Khoa học và Công nghệ là cơ quan vận hành Hệ thống thông tin."), title=title)
         assert restates_title(echo) and not restates_title(rule)
+
+
+    def test_the_document_named_by_number_comes_before_one_implementing_it(self):
+        own = dict(_row(1, "Giao dịch không dùng tiền mặt đạt 80%."), numbers=["57-NQ/TW"])
+        implementing = dict(_row(2, "Tỉ lệ giao dịch không dùng tiền mặt: ≥ 80% (thực hiện Nghị quyết 57-NQ/TW)."),
+                            numbers=["03/NQ-CP", "57-NQ/TW"])
+        rows = {1: own, 2: implementing}
+
+        class KB:  # both found, the implementing one scored a little higher by the hybrid search
+            retriever = HybridRetriever(lambda query, k, allowed: Hits([2, 1, 3], [10.0, 9.9, 1.0]),
+                                        lambda vector, k, allowed: Hits([2, 1, 3], [0.9, 0.899, 0.7]), lambda q: [1.0])
+
+            def passages(self, ids):
+                return {i: rows[i] for i in ids if i in rows}
+
+        docs = [*DOCS, {"id": 3, "title": "Nghị quyết 57", "kind": "resolution", "numbers": ["57-NQ/TW"],
+                        "provinces": [], "districts": []}]
+        q = parse(docs, "Nghị quyết 57 đặt mục tiêu giao dịch không dùng tiền mặt là bao nhiêu?", None)
+        weights = {"giao": 1.0, "dich": 1.0, "dung": 1.0, "tien": 1.0, "mat": 1.0}
+        found = retrieve(KB(), q, weights, None, NO_ABBREVIATIONS)
+        assert [r["id"] for r in found.rows] == [1, 2]
 
 
 class TestScope:
@@ -134,6 +157,21 @@ class TestCandidates:
                      "Chương I — Điều 5, Thông tư 02/2011/TT-BTTTT — Xử lý nhanh khi có sự cố")]
         text, _, row = extract(q, weights, [rows[1], rows[0]])
         assert row is rows[0] and "bất khả kháng" in text and "báo cáo nhanh" not in text
+
+    def test_clauses_of_another_article_are_quoted_under_that_article(self):
+        q = parse(DOCS, "Dùng phần mềm nguồn mở có phải trả phí bản quyền không?", None)
+        weights = {"dung": 1.0, "phan": 1.0, "mem": 1.0, "nguon": 1.0, "mo": 1.0, "tra": 1.0, "phi": 1.0,
+                   "ban": 1.0, "quyen": 1.0}
+        criteria = _row(1, "a) Phần mềm nguồn mở phải bảo đảm quyền tự do phân phối, không phải trả phí bản quyền.",
+                        "Chương I — Điều 3, Thông tư 20/2014/TT-BTTTT — Tiêu chí lựa chọn phần mềm nguồn mở")
+        defined = _row(2, "12. Phần mềm nguồn mở là phần mềm mà người dùng không phải trả phí bản quyền khi sử dụng.",
+                       "Chương I — Điều 3, Nghị định 73/2019/NĐ-CP — Giải thích từ ngữ")
+        text, quoted, row = extract(q, weights, [criteria, defined])
+        # The best clause comes first (the answer names its article); the other article's clause
+        # follows under its own article, not under the first one's.
+        assert row is defined and len(quoted) == 2
+        assert text == (f"{defined['text']}\nTheo Điều 3, Thông tư 20/2014/TT-BTTTT (Tiêu chí lựa chọn phần mềm "
+                        f"nguồn mở):\n{criteria['text']}")
 
     def test_a_figure_of_the_thing_counted_is_quoted_before_a_figure_of_another(self):
         q = parse(DOCS, "Tỉnh dự kiến chi bao nhiêu tiền cho chuyển đổi số năm 2026?", None)
@@ -415,6 +453,20 @@ class TestQuoting:
         signed = question_phrases(AllPhrases(), parse(DOCS, "Bao nhiêu người có chữ kí số?", None),
                                   {"chu": 1.0, "ki": 1.0, "so": 1.0})
         assert phrase_coverage(signed, "80% người dân có chữ ký số.") == 1.0
+
+    def test_a_syllable_typed_with_marks_is_found_only_as_spelled(self):
+        asked = "Nộp văn bản rồi thì họ có phải báo lại không?"
+        weights = Weights({"nop": 1.0, "van": 1.0, "ban": 1.0, "ho": 1.0, "bao": 1.0, "lai": 1.0},
+                          _spellings(syllables(asked)))
+        notified = "Cơ quan phải thông báo lại cho họ khi nhận văn bản."
+        filed = "Văn bản phải được đưa vào hồ sơ lưu trữ."  # folded, "hồ" is the "họ" asked
+        assert coverage(weights, notified) > coverage(weights, filed)
+        assert coverage(weights, filed) == pytest.approx(2 / 6)  # "văn bản" only
+        # Typed without marks, "ho" may be any of them.
+        plain = Weights(dict(weights), _spellings(syllables("nop van ban roi thi ho co phai bao lai khong")))
+        assert coverage(plain, filed) == pytest.approx(3 / 6)
+        # A figure's unit or a number written in words is no syllable of the text, and still found.
+        assert coverage(Weights({"met": 1.0}, {"met": frozenset({"mét"})}), "cách cổng 200 m") == 1.0
 
     def test_a_phrase_may_hold_one_word_inside(self):
         assert phrase_coverage({"sóng 4g": 1.0}, "d) 100% bản, tiểu khu có sóng di động 4G;") == 1.0

@@ -292,6 +292,14 @@ def test_a_doubled_letter_is_read_single_whatever_its_neighbours(typed, read):
     assert SPELLER.correct(typed, HAS_PHRASE) == read
 
 
+def test_a_foreign_word_in_a_message_typed_with_marks_is_not_taken_for_a_typo():
+    speller, has_phrase = _speller(["áp dụng công nghệ"] * 10 + ["ngay lập tức"] * 5)
+    # "App" is no "áp" typed twice: the message has marks, and "áp" would have been typed with them.
+    assert speller.correct("App thu thập thông tin thì phải báo gì?", has_phrase) == "App thu thập thông tin thì phải báo gì?"
+    assert speller.correct("báo ngayy cho tôi", has_phrase) == "báo ngay cho tôi"  # "ngay" is written so
+    assert speller.correct("ap dungg cong nghe", has_phrase) == "ap dung cong nghe"  # no marks: a slip
+
+
 def test_a_rare_word_is_kept_and_a_rare_typo_of_the_documents_is_corrected():
     speller, has_phrase = _speller(["bị phát hiện"] * 400 + ["xử phạt"] * 5 + ["trực tiếp"] * 200 + ["trưc tuyến"] * 2)
     assert speller.correct("bị phạt bao nhiêu", has_phrase) == "bị phạt bao nhiêu"  # a word in 5 passages

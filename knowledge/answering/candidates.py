@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from index.text import fold, folded_words, has_diacritics, split_sentences
 
-from ..chunking import article_label, is_source_note, table_cells
+from ..chunking import ARTICLE_HEADING, article_label, is_source_note, table_cells
 from ..store import KnowledgeBase
 from .analysis import Query, defines
 from ..query import EMPTY as NO_ABBREVIATIONS
@@ -339,6 +339,13 @@ _LIST_ITEM = re.compile(r"\s*(?:[a-zđ]\)|[-–•+*]\s|\d{1,2}[.)]\s)")
 _MOTTO = re.compile(r"cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc", re.IGNORECASE)
 
 
+def article_lead(row: dict) -> str:
+    """"Theo Điều 12, Luật 67/2006/QH11 (Các hành vi bị nghiêm cấm):" before a quoted clause: the
+    article's title often says what the clause means for the asker (a ban, a right, a duty)."""
+    m = ARTICLE_HEADING.search(row.get("heading") or "")
+    return f"Theo {m.group(1).strip()} ({m.group(2).strip()}):\n" if m else ""
+
+
 def extract(q: Query, weights: dict[str, float], cited: list[dict],
              abbreviations: Abbreviations = NO_ABBREVIATIONS) -> tuple[str, list[tuple[str, int | None]], dict]:
     """The best sentences (or table rows) of the cited passages, in document order, figures
@@ -435,7 +442,18 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
             chosen.append(own)
             total += len(own[3])
     chosen.sort(key=lambda c: (c[1], c[2]))
-    text = re.sub(r" {2,}", " ", " ".join(dated(c[3], c[4], q) for c in chosen))
+    # Clauses of another article are quoted after the best one's, under their own article (the
+    # answer opens with the best one's: "Theo Điều 3, Thông tư 20/2014/TT-BTTTT (…):").
+    label = article_label(row["heading"])
+    if label:
+        chosen.sort(key=lambda c: article_label(cited[c[1]]["heading"]) not in ("", label))
+    text, shown = "", label
+    for c in chosen:
+        own = article_label(cited[c[1]]["heading"])
+        if own and own != shown:
+            text, shown = f"{text.rstrip()}\n{article_lead(cited[c[1]])}", own
+        text += dated(c[3], c[4], q) + " "
+    text = re.sub(r" {2,}", " ", text.strip())
     return text, [(c[3], c[4]) for c in chosen], row
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from index.text import fold
 
 from .. import provinces as gz
-from ..chunking import ARTICLE_HEADING
 from ..conversation import Resolved, next_context
 from ..facts import Facts, instrument_facts
 from ..metadata import number_kind
@@ -75,13 +74,6 @@ def fact_answer(kb: KnowledgeBase, q: Query, asked: str, wanted: list[str], reso
     return concluded(Answer(asked, text, sources=sources, abstained=abstained, features=features,
                              province=", ".join(gz.describe_all(doc["provinces"])) or None),
                       resolved, q, pid, q.types | {"who"})
-
-
-def article_lead(row: dict) -> str:
-    """"Theo Điều 12, Luật 67/2006/QH11 (Các hành vi bị nghiêm cấm):" before a quoted clause: the
-    article's title often says what the clause means for the asker (a ban, a right, a duty)."""
-    m = ARTICLE_HEADING.search(row.get("heading") or "")
-    return f"Theo {m.group(1).strip()} ({m.group(2).strip()}):\n" if m else ""
 
 
 def where(q: Query, row: dict) -> str:

@@ -32,8 +32,8 @@ from ..metadata import KIND_LABELS, document_numbers
 from ..store import KnowledgeBase
 from .analysis import Query, off_topic, parse
 from .answer_type import PHRASE_CHECKED, not_stated
-from .candidates import TARGET_WORDS, extract, lead_year, quotable, target_years, year_targets
-from .compose import article_lead, concluded, fact_answer, merger_note, source, where
+from .candidates import TARGET_WORDS, article_lead, extract, lead_year, quotable, target_years, year_targets
+from .compose import concluded, fact_answer, merger_note, source, where
 from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import Abbreviations, Speller, counted_noun, question_types
 from .references import followed

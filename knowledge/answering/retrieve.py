@@ -33,6 +33,8 @@ NAMED_BOOST = 0.5
 # A legal article of the kind of instrument the question names ("Luật CNTT cấm …": the Law's
 # article, before a circular's detailing the same bans).
 NAMED_KIND_BOOST = 0.1
+# A passage of the very document a question names by number, over a document citing it.
+OWN_NUMBER_BOOST = 0.1
 # A passage of the asked province itself, when former provinces' documents answer for it too.
 OWN_PROVINCE_BOOST = 0.15
 # A passage whose content words are this share of its document's title's restates it
@@ -74,7 +76,33 @@ def _body_of_place(folded: list[str], places: frozenset[str] = frozenset()) -> s
     return found
 
 
-def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> dict[str, float]:
+class Weights(dict):
+    """Weights of a question's topic syllables, keyed by folded syllable; and, for a question
+    typed with marks, how each marked syllable was spelled (``marks``: folded -> spellings,
+    i/y twins included).
+
+    Typed with marks, "họ" is not "hồ": a passage holding "hồ sơ" does not hold the "họ" of
+    "họ có phải báo lại không". Typed without, "ho" is any of them. Dicts derived from these
+    weights (a part of the question) drop the spellings and match folded."""
+
+    def __init__(self, weights: dict[str, float], marks: dict[str, frozenset[str]] | None = None):
+        super().__init__(weights)
+        self.marks = marks or {}
+
+
+def _spellings(tokens: list[str]) -> dict[str, frozenset[str]]:
+    """Folded syllable -> its spellings in ``tokens``, for a message typed with marks; {} for
+    one typed without (a syllable without marks there is as typed, not a word without them)."""
+    if not any(map(has_diacritics, tokens)):
+        return {}
+    spelled: dict[str, set[str]] = {}
+    for t in tokens:
+        if has_diacritics(t):
+            spelled.setdefault(fold(t), set()).update(filter(None, (t, iy_twin(t))))
+    return {f: frozenset(s) for f, s in spelled.items()}
+
+
+def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> Weights:
     """Weights of the question's topic syllables. Place names and years select documents and say
     nothing about which passage answers; in a follow-up (``own``: the message's own words), the
     words taken over from the context only narrow what the message asks and weigh half."""
@@ -91,7 +119,7 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
     if own is not None:
         mine = {fold(t) for t in own}
         weights = {t: (w if t in mine else w * 0.5) for t, w in weights.items()}
-    return weights
+    return Weights(weights, _spellings(tokens))
 
 
 # Numbers documents write in words ("thay bốn mức độ"), read as the digits people type ("4 mức độ").
@@ -113,12 +141,26 @@ def folded_syllables(text: str) -> frozenset[str]:
     return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS} | units | twins
 
 
+@lru_cache(maxsize=50_000)
+def _written(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """``text``'s syllables as written (lower-cased, i/y twins added), and folded."""
+    words = syllables(text)
+    return frozenset(words) | {t for t in map(iy_twin, words) if t}, frozenset(fold(" ".join(words)).split())
+
+
 def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the question's weighted content syllables found in ``text``."""
+    """Share of the question's weighted content syllables found in ``text``; a syllable typed
+    with marks is found only as spelled (see :class:`Weights`), unless ``text`` holds it
+    otherwise than as a syllable ("mét" in "200 m", "sáu" in "6")."""
     if not weights:
         return 0.0
     present = folded_syllables(text)
-    return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+    marks = getattr(weights, "marks", None)
+    if not marks:
+        return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+    written, plain = _written(text)
+    return sum(w for t, w in weights.items()
+               if t in present and (t not in marks or t not in plain or marks[t] & written)) / sum(weights.values())
 
 
 def names(thing: tuple[str, str], text: str) -> bool:
@@ -284,6 +326,10 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
             numbered = row["numbers"][:1] + document_numbers(body)  # its own number, then those it cites
             if any(n in body or any(number_matches(n, own) for own in numbered) for n in q.numbers):
                 s += 0.5
+            # The document itself before one implementing it: "NQ 57 đặt mục tiêu …" is answered
+            # by NQ 57's own targets, not by the NQ 03 indicator that restates one of them.
+            if any(number_matches(n, own) for n in q.numbers for own in row["numbers"][:1]):
+                s += OWN_NUMBER_BOOST
         if q.definition and row["kind"] == "glossary":
             s += 0.3
         if q.definition:
