@@ -315,7 +315,21 @@ def counts(unit: str, noun: str) -> bool:
     if not any(name in lowered for name in names):
         return False  # most passages never name it: skip reading their syllables
     words = syllables(unit) if has_diacritics(noun) else folded_words(unit).split()
-    return any(any(ch.isdigit() for ch in w) and names & set(words[i + 1:i + 4]) for i, w in enumerate(words))
+    # "15 văn bản"; or a share of what a ratio named before it is of: "Tỷ trọng kinh tế số trong
+    # GRDP: năm 2030: 22%" is how much GRDP, "Tỷ lệ hộ gia đình có cáp quang: 80%" how many
+    # households ("Các trạm BTS phủ sóng đến 100% các xóm" is no share of the stations).
+    folded = [fold(w) for w in words]
+    ratio = next((j + 2 for j in range(len(folded) - 1) if f"{folded[j]} {folded[j + 1]}" in _RATIO
+                  and names & set(words[j + 2:j + 2 + RATIO_REACH])), None)
+    return any(any(ch.isdigit() for ch in w)
+               and (names & set(words[i + 1:i + 4])
+                    or (ratio is not None and i > ratio and folded[i + 1:i + 2] == ["phan"]))
+               for i, w in enumerate(words))
+
+
+# A ratio ("tỷ lệ", "tỷ trọng"), folded, and how far after it the thing it is a share of is named.
+_RATIO = frozenset({"ty le", "ti le", "ty trong", "ti trong"})
+RATIO_REACH = 6
 
 
 # A bound on a figure: "trên 18 tuổi", "dưới 18 tuổi", "từ 18 tuổi trở lên" (folded).
@@ -363,6 +377,20 @@ def holds_answer(kind: str, text: str) -> bool:
     if kind == "document":  # "Quyết định 411/QĐ-TTg", "Nghị định 42/2022/NĐ-CP"
         return bool(document_numbers(text))
     return True
+
+
+def unasked_agents(text: str, question: str) -> str:
+    """``text`` without the agencies ``question`` itself names, by their first two syllables
+    after the kind of body: asked "cơ quan nào chủ trì hợp nhất hai trung tâm phục vụ hành chính
+    công?", the "Trung tâm Phục vụ hành chính công" of the task is what is asked about, not the
+    agency that answers ("Giao Văn phòng Ủy ban nhân dân tỉnh chủ trì")."""
+    asked = f" {folded_words(question)} "
+
+    def blank(m: re.Match) -> str:
+        named = folded_words(text[m.start():m.start() + 80]).split()[:len(m.group(0).split()) + 2]
+        return " " if f" {' '.join(named)} " in asked else m.group(0)
+
+    return _AGENT.sub(blank, text)
 
 
 # ----------------------------------------------------------------- typos
@@ -489,7 +517,10 @@ class Speller:
                 slots.append(None)
             slots.append(m)
         tokens = [m.group(0).lower() if m else None for m in slots]
-        marked = any(t and has_diacritics(t) for t in tokens)
+        # Typed with marks: most syllables carry them (an abbreviation expanded into a message
+        # typed without, "dvc" -> "dịch vụ công", adds a few).
+        typed = [t for t in tokens if t]
+        marked = sum(map(has_diacritics, typed)) * 2 >= len(typed) > 0
         fixes: dict[int, str] = {}
         for i, token in enumerate(tokens):
             if token is None or len(token) < 2 or self._known(token) or is_stopword(token):

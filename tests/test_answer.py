@@ -92,6 +92,17 @@ def test_year_targets_are_listed_as_bullets(full_kb):
     assert not any("30% GRDP" in b for b in bullets)  # that is the 2030 target
 
 
+def test_a_years_targets_in_passages_not_retrieved_are_listed(full_kb):
+    # NQ 57 lists its 2030 targets over several passages under "Đến năm 2030"; the preamble's
+    # "mục tiêu đến năm 2030" (no target in it) is not the answer.
+    ans = answer(full_kb, "Nghị quyết 57 đặt những mục tiêu gì cho năm 2030?")
+    bullets = [line for line in ans.text.splitlines() if line.startswith("• ")]
+    assert any("30% GDP" in b for b in bullets) and any("55%" in b for b in bullets)
+    assert not any("50% GDP" in b for b in bullets)  # that is the 2045 vision
+    hoa_binh = answer(full_kb, "Mục tiêu năm 2025 của Hòa Bình là gì?")
+    assert sum(line.startswith("• ") for line in hoa_binh.text.splitlines()) >= 3
+
+
 def test_definitions_come_from_the_glossary(full_kb):
     ans = answer(full_kb, "Dịch vụ công trực tuyến mức độ 4 là gì?")
     assert ans.sources[0].kind == "glossary"

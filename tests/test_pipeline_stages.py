@@ -158,6 +158,21 @@ class TestCandidates:
         text, _, row = extract(q, weights, [rows[1], rows[0]])
         assert row is rows[0] and "bất khả kháng" in text and "báo cáo nhanh" not in text
 
+    def test_a_sum_for_a_period_is_no_figure_for_its_first_year(self):
+        (unit, year), = sentences("Tổng kinh phí giai đoạn 2026 - 2030 dự kiến 1.850 tỷ đồng.")
+        assert year == 2030 and not of_year(year, [2026]) and of_year(year, [2030])
+
+    def test_the_agency_in_an_items_next_sentence_is_quoted_with_it(self):
+        q = parse(DOCS, "Cơ quan nào chủ trì hợp nhất hai trung tâm phục vụ hành chính công?", None)
+        weights = {"chu": 1.0, "tri": 1.0, "hop": 1.0, "nhat": 1.0, "trung": 1.0, "tam": 1.0, "phuc": 1.0, "vu": 1.0,
+                   "hanh": 1.0, "chinh": 1.0, "cong": 1.0}
+        text = ("1. Hợp nhất hai Trung tâm Phục vụ hành chính công thành một hệ thống, hoàn thành trước ngày "
+                "30/9/2026. Giao Văn phòng Ủy ban nhân dân tỉnh chủ trì.\n2. Xây dựng Trung tâm dữ liệu tỉnh. "
+                "Giao Sở Khoa học và Công nghệ chủ trì.")
+        quote, quoted, _ = extract(q, weights, [_row(1, text)])
+        assert "Văn phòng Ủy ban nhân dân tỉnh chủ trì" in quote and "Sở Khoa học" not in quote
+        assert any("Hợp nhất" in u and "Văn phòng" in u for u, _ in quoted)  # one unit: topic and agency
+
     def test_clauses_of_another_article_are_quoted_under_that_article(self):
         q = parse(DOCS, "Dùng phần mềm nguồn mở có phải trả phí bản quyền không?", None)
         weights = {"dung": 1.0, "phan": 1.0, "mem": 1.0, "nguon": 1.0, "mo": 1.0, "tra": 1.0, "phi": 1.0,
@@ -465,6 +480,10 @@ class TestQuoting:
         # Typed without marks, "ho" may be any of them.
         plain = Weights(dict(weights), _spellings(syllables("nop van ban roi thi ho co phai bao lai khong")))
         assert coverage(plain, filed) == pytest.approx(3 / 6)
+        # A wrong mark the speller could not place ("Chừ kí số": no document writes "chừ") is
+        # matched without marks.
+        typo = _spellings(syllables("Chừ kí số bảo đảm gì?"), known=lambda t: t != "chừ")
+        assert "chu" not in typo and typo["ki"] == {"kí", "ký"}
         # A figure's unit or a number written in words is no syllable of the text, and still found.
         assert coverage(Weights({"met": 1.0}, {"met": frozenset({"mét"})}), "cách cổng 200 m") == 1.0
 

@@ -8,7 +8,7 @@ from knowledge.answering.analysis import defines, definition_terms, off_topic, p
 from knowledge.chunking import chunk, table_cells
 from knowledge.cleaning import clean
 from knowledge.provinces import mention_spans
-from knowledge.query import (Abbreviations, Speller, contrary_bound, counted_noun, counts, holds_answer,
+from knowledge.query import (Abbreviations, Speller, contrary_bound, counted_noun, counts, holds_answer, unasked_agents,
                              question_types)
 
 ABBREVIATIONS = Abbreviations.parse(["- CĐS: chuyển đổi số\n- DVCTT: dịch vụ công trực tuyến\n- TU: Tỉnh ủy\n"
@@ -173,6 +173,11 @@ def test_a_question_names_an_instrument_in_lower_case_and_without_marks_too():
     ("đình chỉ trong thời hạn 03 tháng", "lâu", True),  # "bao lâu" is answered by a length of time
     ("dinh chi trong thoi han 03 thang", "lau", True),
     ("đình chỉ 03 giấy phép", "lâu", False),
+    # A share of what the unit named before it: "bao nhiêu GRDP", "bao nhiêu hộ gia đình".
+    ("Tỷ trọng kinh tế số trong GRDP: năm 2026: 12%; năm 2030: 22%", "grdp", True),
+    ("Tỷ lệ hộ gia đình có cáp quang: 80%", "hộ", True),
+    ("Tỷ lệ hộ gia đình có cáp quang đạt 80 điểm", "hộ", False),  # no share
+    ("Các trạm BTS được phủ sóng đến 100% các xóm", "trạm", False),  # a share of the xóm, and no ratio
 ])
 def test_a_figure_of_the_thing_counted_is_recognised(figure, noun, counted):
     assert counts(figure, noun) is counted
@@ -292,12 +297,26 @@ def test_a_doubled_letter_is_read_single_whatever_its_neighbours(typed, read):
     assert SPELLER.correct(typed, HAS_PHRASE) == read
 
 
+def test_an_agency_the_question_names_is_no_answer_to_which_agency():
+    asked = "Cơ quan nào chủ trì hợp nhất hai trung tâm phục vụ hành chính công?"
+    task = "Hợp nhất hai Trung tâm Phục vụ hành chính công thành một hệ thống."
+    assert holds_answer("who", task) and not holds_answer("who", unasked_agents(task, asked))
+    lead = "Giao Văn phòng Ủy ban nhân dân tỉnh chủ trì."
+    assert holds_answer("who", unasked_agents(f"{task} {lead}", asked))
+    # Named by its kind only ("Bộ"), another body is still an answer.
+    assert holds_answer("who", unasked_agents("Bộ Công an chủ trì, phối hợp Bộ Tư pháp.",
+                                              "Bộ nào phối hợp với Bộ Công an?"))
+
+
 def test_a_foreign_word_in_a_message_typed_with_marks_is_not_taken_for_a_typo():
-    speller, has_phrase = _speller(["áp dụng công nghệ"] * 10 + ["ngay lập tức"] * 5)
+    speller, has_phrase = _speller(["áp dụng công nghệ"] * 10 + ["ngay lập tức"] * 5 + ["dịch vụ công"] * 5
+                                   + ["bây giờ"] * 5)
     # "App" is no "áp" typed twice: the message has marks, and "áp" would have been typed with them.
     assert speller.correct("App thu thập thông tin thì phải báo gì?", has_phrase) == "App thu thập thông tin thì phải báo gì?"
     assert speller.correct("báo ngayy cho tôi", has_phrase) == "báo ngay cho tôi"  # "ngay" is written so
     assert speller.correct("ap dungg cong nghe", has_phrase) == "ap dung cong nghe"  # no marks: a slip
+    # Typed without marks but for a short form expanded ("dvc" -> "dịch vụ công"): still a slip.
+    assert speller.correct("dịch vụ công ap dung tu bao gioo", has_phrase) == "dịch vụ công ap dung tu bao gio"
 
 
 def test_a_rare_word_is_kept_and_a_rare_typo_of_the_documents_is_corrected():
@@ -390,6 +409,13 @@ def test_a_longer_term_ending_in_the_asked_one_is_not_its_definition():
     social = parse([], "mạng xã hội là gì", None)
     assert defines(social, "22. Mạng xã hội (social network) là hệ thống thông tin …") == 1  # an alias between
     assert defines(social, "tư duy đúng về mạng xã hội là điều kiện tiên quyết") == 0  # a preposition's object
+
+
+def test_an_item_of_terms_defining_by_kinds_is_a_definition():
+    spam = parse([], "tin nhắn rác là gì", None)
+    assert defines(spam, "3. Tin nhắn rác bao gồm các loại sau:") == 1
+    # Named in passing, what something holds is no definition of it.
+    assert defines(spam, "Hệ thống chống tin nhắn rác bao gồm các phân hệ sau:") == 0
 
 
 def test_a_term_written_in_full_is_searched_by_its_short_form_too():

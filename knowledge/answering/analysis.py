@@ -295,12 +295,16 @@ def defines(q: Query, text: str) -> int:
     asked = set(q.folded)
 
     def defined(term: str) -> bool:
-        for m in re.finditer(rf"(?:^|\s){re.escape(term)}\s+(?:la|duoc hieu la)(?:\s|$)", read):
+        for m in re.finditer(rf"(?:^|\s){re.escape(term)}\s+(la|duoc hieu la|bao gom)(?:\s|$)", read):
             # The word before the term: a list mark ("3."), a function word or a word of the
             # question; not another noun, which makes a longer term ("Dự án phần mềm ứng dụng
             # là …" defines a project, not "phần mềm ứng dụng").
             before = read[:m.start()].split()[-1:]
             if before and before[0] in _PREPOSITIONS:  # "tư duy đúng về chuyển đổi số là điều kiện …"
+                continue
+            # "3. Tin nhắn rác bao gồm các loại sau: …" defines by its kinds, as an item of a list
+            # of terms (or a sentence) opening with the term; in passing it only lists parts.
+            if m.group(1) == "bao gom" and before and not before[0].isdigit():
                 continue
             if not before or before[0] in asked or before[0] in _TERM_LEADS or is_stopword(before[0]) \
                     or before[0].isdigit() or len(before[0]) == 1:

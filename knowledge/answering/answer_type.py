@@ -12,7 +12,7 @@ from ..metadata import KIND_LABELS
 from .analysis import Query
 from .candidates import holds, of_year
 from .compose import where
-from ..query import ANSWER_KINDS, contrary_bound, counts, holds_answer
+from ..query import ANSWER_KINDS, contrary_bound, counts
 from .retrieve import coverage, names, phrase_coverage
 from .types import Answer
 
@@ -53,13 +53,13 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     """
     kinds = q.types & ANSWER_KINDS
     body = " ".join(u for u, _ in quoted)
-    missing = [kind for kind in sorted(kinds) if not holds_answer(kind, body)
-               and not any(holds(kind, u, year) for u, year in quoted)]
+    missing = [kind for kind in sorted(kinds) if not holds(kind, body, None, q.text)
+               and not any(holds(kind, u, year, q.text) for u, year in quoted)]
     # The unit that holds the answer must also speak of the question's topic ("100% of the
     # shared databases" does not answer "what share of people use e-wallets") and of the
     # year asked (a 2030 figure does not answer a question about 2025).
     counted = q.counted if "quantity" in kinds else None
-    holding = [u for u, year in quoted if all(holds(kind, u, year) for kind in kinds)
+    holding = [u for u, year in quoted if all(holds(kind, u, year, q.text) for kind in kinds)
                and (not q.years or year is None or of_year(year, q.years))
                and (counted is None or counts(u, counted)) and not contrary_bound(q.text, u)]
     covered = max((coverage(weights, read(u)) for u in holding), default=0.0)

@@ -13,7 +13,7 @@ from ..chunking import ARTICLE_HEADING, article_label, is_source_note, table_cel
 from ..store import KnowledgeBase
 from .analysis import Query, defines
 from ..query import EMPTY as NO_ABBREVIATIONS
-from ..query import ANSWER_KINDS, Abbreviations, counts, holds_answer
+from ..query import ANSWER_KINDS, Abbreviations, counts, holds_answer, unasked_agents
 from .retrieve import coverage
 
 MAX_ANSWER_CHARS = 700
@@ -28,6 +28,8 @@ LEAD_YEAR_PASSAGES = 8
 # "năm 2025", "đến 2030": the year a sentence, a passage or a table group speaks of.
 # A date written out ("ngày 09 tháng 01 năm 2025") dates a text; it sets no year it speaks of.
 YEAR_MENTION = re.compile(r"(?<!tháng \d )(?<!tháng \d\d )(?:năm|đến)\s+(20\d\d)", re.IGNORECASE)
+# "giai đoạn 2026 - 2030", "2021–2025": a period of years.
+PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)\b")
 
 
 def sentences(text: str, year: int | None = None) -> list[tuple[str, int | frozenset[int] | None]]:
@@ -48,9 +50,12 @@ def sentences(text: str, year: int | None = None) -> list[tuple[str, int | froze
                 year = mentioned[-1]
                 out.append((part, frozenset(mentioned) if len(set(mentioned)) > 1 else year))
                 continue
-            # "tháng 12/2021" dates the sentence itself, without setting the year for the next ones.
+            # "tháng 12/2021" dates the sentence itself, without setting the year for the next ones;
+            # "giai đoạn 2026 - 2030" speaks of the period, which ends in 2030: its sum or target is
+            # no figure for 2026.
+            period = next((m for m in PERIOD.finditer(part) if m.group(1) < m.group(2)), None)
             dated = re.search(r"(?<![\d/])(?:\d{1,2}/)?(20\d\d)(?![\d/])", part)
-            out.append((part, int(dated.group(1)) if dated else year))
+            out.append((part, int(period.group(2)) if period else int(dated.group(1)) if dated else year))
     return out
 
 
@@ -123,9 +128,12 @@ DEFINES_BONUS = 0.8
 RANK_PENALTY = 0.08
 
 
-def holds(kind: str, unit: str, year: int | frozenset[int] | None) -> bool:
+def holds(kind: str, unit: str, year: int | frozenset[int] | None, asked: str = "") -> bool:
     """Whether a unit holds an answer of ``kind``; "khi nào" is also answered by the year the unit
-    speaks of from its section ("Phủ sóng 5G toàn quốc." under "Đến năm 2030")."""
+    speaks of from its section ("Phủ sóng 5G toàn quốc." under "Đến năm 2030"). Asked "cơ quan
+    nào" (``asked``: the question), an agency the question names itself is no answer."""
+    if kind == "who" and asked:
+        unit = unasked_agents(unit, asked)
     return holds_answer(kind, unit) or (kind == "when" and isinstance(year, int))
 
 
@@ -166,7 +174,7 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer:
     # one that does not cannot answer at all (the answer-type check would say "not stated").
     checked = q.types & ANSWER_KINDS
-    if checked and all(holds(kind, sentence, year) for kind in checked):
+    if checked and all(holds(kind, sentence, year, q.text) for kind in checked):
         score += HOLDS_ANSWER_BONUS
     return score
 
@@ -374,7 +382,7 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     checked = q.types & ANSWER_KINDS
     # "bao nhiêu tiền": a figure of money ("85 tỷ đồng"), not a share that only matches the year.
     counted = q.counted if "quantity" in checked else None
-    holders = [c for c in candidates if checked and all(holds(kind, c[5], c[4]) for kind in checked)
+    holders = [c for c in candidates if checked and all(holds(kind, c[5], c[4], q.text) for kind in checked)
                and (counted is None or counts(c[3], counted))]
     if holders and holders[0] is not candidates[0] and holders[0][0] >= HOLDER_SHARE * candidates[0][0]:
         candidates.remove(holders[0])
@@ -388,6 +396,22 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         return row["text"], [(row["text"], None)], row
     chosen = [best]
     total = len(best[3])
+    # "1. Hợp nhất hai Trung tâm … trước ngày 30/9/2026. Giao Văn phòng Ủy ban nhân dân tỉnh chủ
+    # trì.": the sentences after an item's first belong to the item. What the best unit lacks of
+    # the kinds asked (the agency of a task) is read there before anywhere else, and quoted as
+    # one unit with it (the topic is in the first sentence, the agency in the last).
+    if checked and not all(holds(kind, best[3], best[4], q.text) for kind in checked):
+        following = sorted((c for c in candidates if c[1] == best[1] and c[2] > best[2]), key=lambda c: c[2])
+        for n, cand in enumerate(following):
+            if _LIST_ITEM.match(cand[3]) or total + len(cand[3]) > MAX_ANSWER_CHARS:
+                break
+            if all(holds(kind, cand[3], cand[4], q.text) for kind in checked):
+                item = following[:n + 1]
+                best = (best[0], best[1], best[2], " ".join([best[3], *(c[3] for c in item)]), best[4],
+                        " ".join([best[5], *(c[5] for c in item)]))
+                candidates = [best if c is candidates[0] else c for c in candidates if c not in item]
+                chosen, total = [best], len(best[3])
+                break
     # "Những … gì", "các … nào": several things are asked, so more of the best passage is quoted.
     listing = "list" in q.types
     most, same_bar = (LIST_UNITS, LIST_BAR) if listing else (3, 0.75)

@@ -32,12 +32,12 @@ from ..metadata import KIND_LABELS, document_numbers
 from ..store import KnowledgeBase
 from .analysis import Query, off_topic, parse
 from .answer_type import PHRASE_CHECKED, not_stated
-from .candidates import TARGET_WORDS, article_lead, extract, lead_year, quotable, target_years, year_targets
+from .candidates import PERIOD, TARGET_WORDS, article_lead, extract, lead_year, quotable, target_years, year_targets
 from .compose import concluded, fact_answer, merger_note, source, where
 from ..query import EMPTY as NO_ABBREVIATIONS
-from ..query import Abbreviations, Speller, counted_noun, question_types
+from ..query import MIN_CORRECTION_COUNT, Abbreviations, Speller, counted_noun, question_types
 from .references import followed
-from .retrieve import Retrieved, coverage, question_phrases, question_weights, retrieve
+from .retrieve import Retrieved, Weights, coverage, question_phrases, question_weights, retrieve
 from .scope import instrument, merger_answer, missing_instrument, scope, unknown_instrument
 from .types import EMPTY, NO_DATA, NO_TOPIC, OFF_TOPIC, Answer
 
@@ -46,6 +46,8 @@ from .types import EMPTY, NO_DATA, NO_TOPIC, OFF_TOPIC, Answer
 MAX_QUESTION_CHARS = 1000
 # Passages of the best document looked at before an answer says "not stated" (beyond the cited ones).
 FURTHER_PASSAGES = 3
+# Passages after one naming a year read for that year's targets, beyond those retrieved.
+FOLLOWING_PASSAGES = 3
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,8 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
 
     allowed = kb.passage_ids_for_docs(allowed_docs) if allowed_docs is not None else None
     own_words = resolved.own if resolved.follow_up else None  # a follow-up's own words weigh more
-    weights = question_weights(kb, q, own_words)
+    spelled = _speller(kb, docs).accented
+    weights = question_weights(kb, q, own_words, known=lambda t: spelled.get(t, 0) >= MIN_CORRECTION_COUNT)
     found = retrieve(kb, q, weights, allowed, message.abbreviations)
     if not found.rows:
         return Answer(asked, NO_DATA, abstained=True, notice=notice, reading=resolved.reading)
@@ -303,7 +306,8 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     # The words of the document's own title are the subject of all its targets ("… về chính quyền
     # số?" of an "Đề án phát triển chính quyền số"): they select no bullet.
     titled = set(folded_words(top["title"]).split())
-    topic = {t: w for t, w in weights.items() if t not in TARGET_WORDS and t not in titled}
+    topic = Weights({t: w for t, w in weights.items() if t not in TARGET_WORDS and t not in titled},
+                    getattr(weights, "marks", None))
     about = len(topic) > 2  # the question names a topic of its own
 
     def on_topic(bullets: list[str]) -> list[str]:
@@ -312,10 +316,16 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     # A year the document never names ("… năm 2035 … về kinh tế số?" of a plan to 2030) has no
     # target in it, whatever the topic or figure asked: no quote about another year answers.
     # (Read only when a topic is asked: the text of a codification is over a megabyte.)
-    unnamed = about and str(q.years[0]) not in kb.document_text(top["doc_id"])
-    if q.quantity and about and not unnamed:
+    unnamed = bool(topic) and str(q.years[0]) not in kb.document_text(top["doc_id"])
+    # A figure asked about anything ("bao nhiêu trạm 5G") is one target, or none: never the list.
+    if (q.quantity and about or "quantity" in q.types and topic) and not unnamed:
         return ""
-    rows = _dated(kb, q, sorted([r for r in found.rows if r["doc_id"] == top["doc_id"]][:8], key=lambda r: r["seq"]))
+    near = {r["id"]: r for r in [r for r in found.rows if r["doc_id"] == top["doc_id"]][:8]}
+    # A year's targets go on in the passages after one naming the year, found or not: "Quy mô
+    # kinh tế số đạt tối thiểu 30% GDP" sits a passage below NQ 57's "Đến năm 2030".
+    for row in [r for r in near.values() if str(q.years[0]) in r["text"]]:
+        near.update((r["id"], r) for r in kb.neighbours(row["id"], after=FOLLOWING_PASSAGES))
+    rows = _dated(kb, q, sorted(near.values(), key=lambda r: r["seq"]))
     bullets = year_targets(q.years[0], rows)  # in the document's order
     if about:
         bullets = on_topic(bullets)
@@ -340,8 +350,6 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
 # Kinds of document that speak of particular years: a plan, a resolution, a news report. A law
 # or a regulation is in force until replaced, whatever year is asked about.
 _DATED_KINDS = frozenset({"plan", "resolution", "news"})
-# "giai đoạn 2026 - 2030", "2021–2025": a period, and every year in it.
-_PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
 
 
 def _year_unspoken(kb: KnowledgeBase, docs: list[dict], q: Query, top: dict, asked: str) -> Answer | None:
@@ -354,7 +362,7 @@ def _year_unspoken(kb: KnowledgeBase, docs: list[dict], q: Query, top: dict, ask
     if top["doc_id"] not in spoken:
         text = kb.document_text(top["doc_id"])
         named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
-        spans = [(int(a), int(b)) for a, b in _PERIOD.findall(text) if int(a) < int(b)]
+        spans = [(int(a), int(b)) for a, b in PERIOD.findall(text) if int(a) < int(b)]
         spoken[top["doc_id"]] = (frozenset(named), tuple(sorted(set(spans))))
     named, spans = spoken[top["doc_id"]]
     if any(y in named or any(a <= y <= b for a, b in spans) for y in q.years):

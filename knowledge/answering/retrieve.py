@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -90,22 +91,27 @@ class Weights(dict):
         self.marks = marks or {}
 
 
-def _spellings(tokens: list[str]) -> dict[str, frozenset[str]]:
+def _spellings(tokens: list[str], known: Callable[[str], bool] = lambda t: True) -> dict[str, frozenset[str]]:
     """Folded syllable -> its spellings in ``tokens``, for a message typed with marks; {} for
-    one typed without (a syllable without marks there is as typed, not a word without them)."""
+    one typed without (a syllable without marks there is as typed, not a word without them).
+    A spelling the documents do not ``know`` is a wrong mark the speller could not place ("Chừ
+    kí số"): it is matched without marks."""
     if not any(map(has_diacritics, tokens)):
         return {}
     spelled: dict[str, set[str]] = {}
     for t in tokens:
-        if has_diacritics(t):
+        if has_diacritics(t) and known(t):
             spelled.setdefault(fold(t), set()).update(filter(None, (t, iy_twin(t))))
     return {f: frozenset(s) for f, s in spelled.items()}
 
 
-def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) -> Weights:
+def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None,
+                     known: Callable[[str], bool] = lambda t: True) -> Weights:
     """Weights of the question's topic syllables. Place names and years select documents and say
     nothing about which passage answers; in a follow-up (``own``: the message's own words), the
-    words taken over from the context only narrow what the message asks and weigh half."""
+    words taken over from the context only narrow what the message asks and weigh half.
+
+    :param known: whether the documents write a syllable so (see :func:`_spellings`)"""
     tokens = syllables(q.text)
     folded = [fold(t) for t in tokens]
     place_names = [fold(n).split() for p in q.places for n in (p.name, *p.scope)]
@@ -119,7 +125,7 @@ def question_weights(kb: KnowledgeBase, q: Query, own: list[str] | None = None) 
     if own is not None:
         mine = {fold(t) for t in own}
         weights = {t: (w if t in mine else w * 0.5) for t, w in weights.items()}
-    return Weights(weights, _spellings(tokens))
+    return Weights(weights, _spellings(tokens, known))
 
 
 # Numbers documents write in words ("thay bốn mức độ"), read as the digits people type ("4 mức độ").
@@ -305,8 +311,9 @@ def retrieve(kb: KnowledgeBase, q: Query, weights: dict[str, float], allowed: se
     for term in q.terms if q.definition else ():
         # "Mạng xã hội (social network) là …", in an article defining thirty terms: BM25 ranks
         # it below every passage naming the term more often, and e5 reads unmarked terms poorly.
-        for pid in kb.search_near(term.split(), ["la"], DEFINITION_GAP, DEFINITION_CANDIDATES, allowed).ids:
-            candidates.setdefault(pid, 0.0)
+        for verb in (["la"], ["bao", "gom"]):  # "X là …", "X bao gồm các loại sau: …"
+            for pid in kb.search_near(term.split(), verb, DEFINITION_GAP, DEFINITION_CANDIDATES, allowed).ids:
+                candidates.setdefault(pid, 0.0)
     rows = kb.passages(list(candidates))
     kinds = named_kinds(q.text)
     scored = []
