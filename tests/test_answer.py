@@ -101,6 +101,10 @@ def test_a_years_targets_in_passages_not_retrieved_are_listed(full_kb):
     assert not any("50% GDP" in b for b in bullets)  # that is the 2045 vision
     hoa_binh = answer(full_kb, "Mục tiêu năm 2025 của Hòa Bình là gì?")
     assert sum(line.startswith("• ") for line in hoa_binh.text.splitlines()) >= 3
+    # Asked about a topic, the year's targets about it, not the preamble that says "mục tiêu".
+    online = answer(full_kb, "Mục tiêu đến năm 2030 của NQ 57 về dịch vụ công trực tuyến?")
+    topical = [line for line in online.text.splitlines() if line.startswith("• ")]
+    assert topical and all("dịch vụ công trực tuyến" in b for b in topical) and "80%" in topical[0]
 
 
 def test_definitions_come_from_the_glossary(full_kb):

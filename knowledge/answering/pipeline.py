@@ -318,7 +318,7 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     # (Read only when a topic is asked: the text of a codification is over a megabyte.)
     unnamed = bool(topic) and str(q.years[0]) not in kb.document_text(top["doc_id"])
     # A figure asked about anything ("bao nhiêu trạm 5G") is one target, or none: never the list.
-    if (q.quantity and about or "quantity" in q.types and topic) and not unnamed:
+    if "quantity" in q.types and topic and not unnamed:
         return ""
     near = {r["id"]: r for r in [r for r in found.rows if r["doc_id"] == top["doc_id"]][:8]}
     # A year's targets go on in the passages after one naming the year, found or not: "Quy mô
