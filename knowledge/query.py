@@ -264,7 +264,10 @@ _SPENT = re.compile(r"\b(?:chi(?: ra)?|tốn|ton|đầu tư|dau tu|bỏ ra|bo ra
 def counted_noun(question: str) -> str | None:
     """The first syllable of what ``question`` counts ("bao nhiêu hồ sơ" -> "hồ"), lower case and
     as typed (with its marks, if any: "trạm" is not the "trăm" of "phần trăm"), if any."""
-    words = syllables(question)
+    # "… là bao nhiêu, bộ nào theo dõi?": what follows a comma is another question, not the thing counted.
+    clauses = [syllables(c) for c in re.split(r"[,;:!?]", question)]
+    words = [w for c in clauses for w in c]
+    ends = {sum(map(len, clauses[:n + 1])) - 1 for n in range(len(clauses))}
     folded = [fold(w) for w in words]
     unmarked = not any(map(has_diacritics, words))
     # "bao nhiêu" first: typed without marks, "phong may … bao nhieu m2" has a "may" that is "máy".
@@ -276,7 +279,8 @@ def counted_noun(question: str) -> str | None:
             # A function word is not a thing counted ("đạt bao nhiêu theo NQ 57"). Typed without
             # marks, only the unambiguous ones above: "may", "tai", "co" are also "máy", "tài", "cơ".
             function_word = not unmarked and is_stopword(words[i + 1])
-            if asks(i) and following not in _NOT_COUNTED and not following.isdigit() and not function_word:
+            if asks(i) and i not in ends and following not in _NOT_COUNTED and not following.isdigit() \
+                    and not function_word:
                 return words[i + 1]
     if _SPENT.search(" ".join(w.lower() for w in words)):
         return "tien" if unmarked else "tiền"

@@ -368,6 +368,7 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
     ("Tỉnh chi bao nhiêu cho chuyển đổi số?", "tiền"),
     ("Tỉnh chỉ bao nhiêu xã có sóng 4G?", "xã"),  # "chỉ" (only) spends nothing
     ("năng suất lao động tăng bao nhiêu mỗi năm?", None),  # per year: a period, not a thing counted
+    ("Chỉ tiêu này là bao nhiêu, bộ nào theo dõi?", None),  # after the comma: another question
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun
