@@ -322,13 +322,13 @@ def counts(unit: str, noun: str) -> bool:
     # "15 văn bản"; or a share of what a ratio named before it is of: "Tỷ trọng kinh tế số trong
     # GRDP: năm 2030: 22%" is how much GRDP, "Tỷ lệ hộ gia đình có cáp quang: 80%" how many
     # households ("Các trạm BTS phủ sóng đến 100% các xóm" is no share of the stations).
+    figures = [i for i, w in enumerate(words) if any(ch.isdigit() for ch in w)]
+    if any(names & set(words[i + 1:i + 4]) for i in figures):
+        return True
     folded = [fold(w) for w in words]
     ratio = next((j + 2 for j in range(len(folded) - 1) if f"{folded[j]} {folded[j + 1]}" in _RATIO
                   and names & set(words[j + 2:j + 2 + RATIO_REACH])), None)
-    return any(any(ch.isdigit() for ch in w)
-               and (names & set(words[i + 1:i + 4])
-                    or (ratio is not None and i > ratio and folded[i + 1:i + 2] == ["phan"]))
-               for i, w in enumerate(words))
+    return ratio is not None and any(i > ratio and folded[i + 1:i + 2] == ["phan"] for i in figures)
 
 
 # A ratio ("tỷ lệ", "tỷ trọng"), folded, and how far after it the thing it is a share of is named.

@@ -360,11 +360,12 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     verbatim; the units quoted with the year each speaks of, for the answer-type check; and
     the passage the best unit comes from."""
     candidates = []
+    articles = [article_label(row["heading"]) for row in cited]
     for rank, row in enumerate(cited):
         units, context = quotable(row)
         # A legal clause is read under its article: the instrument and the title say what it is
         # about ("1. Do lỗi hệ thống …" under "Điều 4, Thông tư 02/2011/TT-BTTTT — Nguyên nhân sự cố").
-        topic = abbreviations.expand_passage(article_label(row["heading"]))
+        topic = abbreviations.expand_passage(articles[rank])
         for i, (sentence, year) in enumerate(units):
             # Scored as the question is read.
             read = abbreviations.expand_passage(context + sentence, "document" in q.types)
@@ -468,12 +469,12 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     chosen.sort(key=lambda c: (c[1], c[2]))
     # Clauses of another article are quoted after the best one's, under their own article (the
     # answer opens with the best one's: "Theo Điều 3, Thông tư 20/2014/TT-BTTTT (…):").
-    label = article_label(row["heading"])
+    label = articles[best[1]]
     if label:
-        chosen.sort(key=lambda c: article_label(cited[c[1]]["heading"]) not in ("", label))
+        chosen.sort(key=lambda c: articles[c[1]] not in ("", label))
     text, shown = "", label
     for c in chosen:
-        own = article_label(cited[c[1]]["heading"])
+        own = articles[c[1]]
         if own and own != shown:
             text, shown = f"{text.rstrip()}\n{article_lead(cited[c[1]])}", own
         text += dated(c[3], c[4], q) + " "

@@ -202,7 +202,7 @@ def _answer(kb: KnowledgeBase, question: str, province: str | None, k: int, cont
     # Cite passages from the best document first, then others among the leaders.
     cited = [r for r in found.rows if r["doc_id"] == top["doc_id"]][:k]
     cited = (cited + [r for r in found.rows[:k * 2] if r["doc_id"] != top["doc_id"]])[:k]
-    text = _year_targets(kb, q, weights, found, top, asked)
+    text = _year_targets(kb, docs, q, weights, found, top, asked)
     if isinstance(text, Answer):  # the document sets no targets for that year
         text.notice = notice
         return concluded(text, resolved, q, top["id"])
@@ -289,7 +289,7 @@ def _dated(kb: KnowledgeBase, q: Query, rows: list[dict]) -> list[dict]:
     return [dict(r, lead_year=lead_year(kb, r)) for r in rows] if q.years or "when" in q.types else rows
 
 
-def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found: Retrieved, top: dict,
+def _year_targets(kb: KnowledgeBase, docs: list[dict], q: Query, weights: Weights, found: Retrieved, top: dict,
                   asked: str) -> str | Answer:
     """"Mục tiêu năm 2025 của X": every target of that year in the best document, as bullets;
     "" when the question asks for no year's targets, or the document lists none of that topic.
@@ -306,8 +306,7 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
     # The words of the document's own title are the subject of all its targets ("… về chính quyền
     # số?" of an "Đề án phát triển chính quyền số"): they select no bullet.
     titled = set(folded_words(top["title"]).split())
-    topic = Weights({t: w for t, w in weights.items() if t not in TARGET_WORDS and t not in titled},
-                    getattr(weights, "marks", None))
+    topic = Weights({t: w for t, w in weights.items() if t not in TARGET_WORDS and t not in titled}, weights.marks)
     about = len(topic) > 2  # the question names a topic of its own
 
     def on_topic(bullets: list[str]) -> list[str]:
@@ -315,8 +314,7 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
 
     # A year the document never names ("… năm 2035 … về kinh tế số?" of a plan to 2030) has no
     # target in it, whatever the topic or figure asked: no quote about another year answers.
-    # (Read only when a topic is asked: the text of a codification is over a megabyte.)
-    unnamed = bool(topic) and str(q.years[0]) not in kb.document_text(top["doc_id"])
+    unnamed = bool(topic) and q.years[0] not in _years_spoken(kb, docs, top["doc_id"])[0]
     # A figure asked about anything ("bao nhiêu trạm 5G") is one target, or none: never the list.
     if "quantity" in q.types and topic and not unnamed:
         return ""
@@ -352,19 +350,25 @@ def _year_targets(kb: KnowledgeBase, q: Query, weights: dict[str, float], found:
 _DATED_KINDS = frozenset({"plan", "resolution", "news"})
 
 
+def _years_spoken(kb: KnowledgeBase, docs: list[dict], doc_id: int) -> tuple[frozenset[int], tuple]:
+    """The years a document names, and the periods it speaks of ("2026 - 2030"), read once per
+    version (the text of a codification is over a megabyte)."""
+    spoken = _per_version("years", _version(kb, docs), lambda: {})
+    if doc_id not in spoken:
+        text = kb.document_text(doc_id)
+        named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
+        spans = [(int(a), int(b)) for a, b in PERIOD.findall(text) if int(a) < int(b)]
+        spoken[doc_id] = (frozenset(named), tuple(sorted(set(spans))))
+    return spoken[doc_id]
+
+
 def _year_unspoken(kb: KnowledgeBase, docs: list[dict], q: Query, top: dict, asked: str) -> Answer | None:
     """"Điện Biên hỗ trợ … bao nhiêu năm 2031?" of a policy for 2026-2030: a plan, resolution or
     report that never speaks of the year asked (neither names it nor a period holding it) says
     nothing about it, whatever its figures for other years."""
     if not q.years or top["kind"] not in _DATED_KINDS:
         return None
-    spoken = _per_version("years", _version(kb, docs), lambda: {})
-    if top["doc_id"] not in spoken:
-        text = kb.document_text(top["doc_id"])
-        named = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
-        spans = [(int(a), int(b)) for a, b in PERIOD.findall(text) if int(a) < int(b)]
-        spoken[top["doc_id"]] = (frozenset(named), tuple(sorted(set(spans))))
-    named, spans = spoken[top["doc_id"]]
+    named, spans = _years_spoken(kb, docs, top["doc_id"])
     if any(y in named or any(a <= y <= b for a, b in spans) for y in q.years):
         return None
     label = KIND_LABELS.get(top["kind"], "Văn bản")

@@ -137,21 +137,22 @@ _MONEY = re.compile(rf"\d\s*(?:{'|'.join(sorted(CURRENCY))})\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=50_000)
-def folded_syllables(text: str) -> frozenset[str]:
-    # Passages are immutable (ids are never reused), so their syllables are computed once.
+def _written(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """``text``'s syllables as written (lower-cased, i/y twins added: "ký" holds the "kí" of "chữ
+    kí số"), and folded."""
     words = syllables(text)
-    units = {typed for typed, symbol in UNIT_SYMBOLS.items() if re.search(rf"\d\s*{symbol}\b", text)}  # "200 m": mét
-    if _MONEY.search(text):  # "215 tỷ đồng" is a sum of "tiền"
-        units.add("tien")
-    twins = {fold(t) for t in map(iy_twin, words) if t}  # "ký" holds the "ki" of "chu ki so"
-    return frozenset(fold(" ".join(words)).split()) | {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS} | units | twins
+    return frozenset(words) | {t for t in map(iy_twin, words) if t}, frozenset(fold(" ".join(words)).split())
 
 
 @lru_cache(maxsize=50_000)
-def _written(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """``text``'s syllables as written (lower-cased, i/y twins added), and folded."""
-    words = syllables(text)
-    return frozenset(words) | {t for t in map(iy_twin, words) if t}, frozenset(fold(" ".join(words)).split())
+def folded_syllables(text: str) -> frozenset[str]:
+    # Passages are immutable (ids are never reused), so their syllables are computed once.
+    written, _ = _written(text)
+    units = {typed for typed, symbol in UNIT_SYMBOLS.items() if re.search(rf"\d\s*{symbol}\b", text)}  # "200 m": mét
+    if _MONEY.search(text):  # "215 tỷ đồng" is a sum of "tiền"
+        units.add("tien")
+    # Folded, the twins too ("ký" holds the "ki" of "chu ki so"); numbers written in words as digits.
+    return frozenset(map(fold, written)) | {NUMBER_WORDS[w] for w in written if w in NUMBER_WORDS} | units
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
