@@ -105,3 +105,17 @@ def test_bold_and_italic_of_a_web_page_are_not_kept_as_asterisks():
     doc = load_bytes("tin.html", page)
     text = clean(doc.text, doc.markdown)[0]
     assert "Ngày 10/5/2026, UBND" in text and "trong đó 78% được" in text and "*" not in text
+
+
+def test_an_article_glued_to_the_clause_before_it_is_an_article_of_its_own():
+    from knowledge.chunking import chunk
+    text = ("Điều 3.3.TL.1.4. Quyền của doanh nghiệp\n\n(Điều 4 Thông tư liên tịch số 07/2012/TTLT-BTTTT-BVHTTDL)\n\n"
+            "1. Thiết lập hệ thống kiểm tra.\n\n2. Đơn phương từ chối cung cấp dịch vụ trái pháp luật."
+            "Điều 3.3.TL.1.5. Trách nhiệm của doanh nghiệp\n\n(Điều 5 Thông tư liên tịch số 07/2012/TTLT-BTTTT-BVHTTDL)\n\n"
+            "1. Lưu trữ nội dung thông tin số chỉ mang tính chất trung chuyển.")
+    cleaned, _ = clean(text, markdown=True)
+    heading = {p.text.split("\n")[-1][:12]: p.heading for p in chunk(cleaned)}
+    assert heading["1. Lưu trữ n"].startswith("Điều 5, Thông tư liên tịch 07/2012")
+    assert all("Điều 3.3.TL" not in p.text for p in chunk(cleaned))
+    # A reference ending a sentence is no heading: "… tại Điều 5. Tổ chức …" keeps its space.
+    assert "tại Điều 5. Tổ chức" in clean("Theo quy định tại Điều 5. Tổ chức phải báo cáo.")[0]
