@@ -198,11 +198,21 @@ def question_types(question: str) -> set[str]:
     # "có thời hạn tối đa mấy năm": a term asked as a length of time, not as a moment.
     if "when" in types and _DURATION.search(folded) and not _TYPE_RES["when"].search(folded.replace("thoi han", " ")):
         types.discard("when")
+    # "mấy người" asks a number, "máy người khác" (another's machine) does not.
+    if "quantity" in types and not _TYPE_RES["quantity"].search(re.sub(r"\bmay\b", " ", folded)) \
+            and ("mấy" not in question.lower() if has_diacritics(question) else _machine_may(question)):
+        types.discard("quantity")
     # "bao lâu … một lần": how often, answered by a schedule ("hằng năm", "định kỳ 06 tháng").
     if asks_frequency(folded):
         types.discard("quantity")
         types.add("often")
     return types
+
+
+def _machine_may(question: str) -> bool:
+    """Whether an unmarked "may" of ``question`` is "máy" (a machine), not "mấy" (how many): so in
+    a yes/no question typed without marks ("cai virus vao may nguoi khac co bi cam khong")."""
+    return not has_diacritics(question) and _TYPE_RES["yesno"].search(fold(question)) is not None
 
 
 # What a length of time is counted in ("03 tháng", "10 năm"), for "bao lâu", with and without marks.
@@ -228,7 +238,7 @@ def asks_frequency(question: str) -> bool:
 # nor a name holding a digit ("IPv6", "G1").
 _NOT_FIGURES = re.compile(r"\b\d{1,4}(?:/\d{4})?[/-][A-ZĐ][\w/-]*|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b"
                           r"|\b(?:19|20)\d\d\b"
-                          r"|\b(?:[Kk]hoản|Điều|điều|[Đđ]iểm|[Mm]ục|[Cc]hương|[Pp]hụ lục(?: số)?|[Bb]ảng|[Mm]ẫu|[Mm]ã|"
+                          r"|\b(?:[Kk]hoản|Điều|điều|[Đđ]iểm|[Mm]ục|[Cc]hương|[Pp]hụ lục(?: số)?|[Bb]ảng|[Mm]ẫu(?: số)?|[Mm]ã|"
                           r"kỹ năng|[Ss]ố thứ tự|TT)\s+[\dIVX]+[a-zđ]?\b|^\s*[\dIVX]+[.)]\s"
                           # A name that holds a digit after its letters: "IPv6", "G1", "H5N1".
                           r"|\b[^\W\d_]+\d[\w.]*")
@@ -270,10 +280,11 @@ def counted_noun(question: str) -> str | None:
     ends = {sum(map(len, clauses[:n + 1])) - 1 for n in range(len(clauses))}
     folded = [fold(w) for w in words]
     unmarked = not any(map(has_diacritics, words))
+    machine = _machine_may(question)
     # "bao nhiêu" first: typed without marks, "phong may … bao nhieu m2" has a "may" that is "máy".
     for asks in (lambda i: folded[i] == "nhieu" and i > 0 and folded[i - 1] == "bao",
                  # "mấy", or "may" in a message typed without marks ("máy tính" counts nothing).
-                 lambda i: words[i] == "mấy" or (words[i] == "may" and unmarked)):
+                 lambda i: words[i] == "mấy" or (words[i] == "may" and unmarked and not machine)):
         for i in range(len(words) - 1):
             following = folded[i + 1]
             # A function word is not a thing counted ("đạt bao nhiêu theo NQ 57"). Typed without
@@ -318,11 +329,15 @@ def counts(unit: str, noun: str) -> bool:
     lowered = read.lower() if has_diacritics(noun) else fold(read)
     if not any(name in lowered for name in names):
         return False  # most passages never name it: skip reading their syllables
-    words = syllables(unit) if has_diacritics(noun) else folded_words(unit).split()
+    def tokens(text: str) -> list[str]:
+        return syllables(text) if has_diacritics(noun) else folded_words(text).split()
+    words = tokens(unit)
+    # No figure: an item's number ("6. Hợp đồng …"), a reference ("Mẫu số 27"), a date, a year.
+    masked = tokens(_NOT_FIGURES.sub(lambda m: _FIGURE.sub("x", m.group(0)), unit))
     # "15 văn bản"; or a share of what a ratio named before it is of: "Tỷ trọng kinh tế số trong
     # GRDP: năm 2030: 22%" is how much GRDP, "Tỷ lệ hộ gia đình có cáp quang: 80%" how many
     # households ("Các trạm BTS phủ sóng đến 100% các xóm" is no share of the stations).
-    figures = [i for i, w in enumerate(words) if any(ch.isdigit() for ch in w)]
+    figures = [i for i, w in enumerate(masked) if any(ch.isdigit() for ch in w)]
     if any(names & set(words[i + 1:i + 4]) for i in figures):
         return True
     folded = [fold(w) for w in words]

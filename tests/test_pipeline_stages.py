@@ -571,6 +571,41 @@ class TestQuoting:
         text, _, row = extract(q, weights, rows)
         assert row is rows[1] and "không nhất thiết phải" in text
 
+    @pytest.mark.parametrize("question", ["Bên kia đưa thông tin cá nhân của mình cho người khác thì mình có đòi bồi thường được không?",
+                                          "ben kia dua thong tin ca nhan cua minh cho nguoi khac thi minh co doi boi thuong duoc khong"])
+    def test_a_yes_no_question_is_answered_by_the_clause_saying_what_it_asks_of(self, question):
+        # The facts told before "có … không" are not what is asked: whether compensation is due is.
+        q = parse(DOCS, question, None)
+        weights = {"ben": 3.5, "dua": 2.9, "thong": 0.7, "tin": 0.7, "ca": 1.6, "nhan": 1.1, "nguoi": 2.0, "khac": 1.9,
+                   "doi": 1.2, "boi": 3.2, "thuong": 2.6}
+        rows = [_row(1, "2. Tổ chức, cá nhân không được cung cấp thông tin cá nhân của người khác cho bên thứ ba."),
+                _row(2, "3. Cá nhân có quyền yêu cầu bồi thường thiệt hại do vi phạm trong việc cung cấp thông tin cá nhân.")]
+        text, _, row = extract(q, weights, rows)
+        assert row is rows[1] and text.startswith("3. Cá nhân có quyền yêu cầu bồi thường")
+
+    def test_a_right_answers_whether_something_may_be_done(self):
+        # "có được … không?" asks for a permission; "có quyền" grants one as "được" does.
+        q = parse(DOCS, "Tôi có được yêu cầu công ty xóa thông tin cá nhân của tôi không?", None)
+        weights = {"yeu": 1.0, "cau": 1.0, "cong": 0.5, "ty": 1.0, "xoa": 2.0, "thong": 0.5, "tin": 0.5, "ca": 0.5,
+                   "nhan": 0.5}
+        rows = [_row(1, "Doanh nghiệp phải thông báo cho người sử dụng khi có yêu cầu về thông tin cá nhân."),
+                _row(2, "Cá nhân có quyền yêu cầu tổ chức lưu trữ thông tin cá nhân của mình hủy bỏ thông tin đó.")]
+        text, _, row = extract(q, weights, rows)
+        assert row is rows[1] and "có quyền yêu cầu" in text
+
+    def test_a_clause_naming_the_state_is_no_letterhead(self):
+        # The motto heading an official text is dropped; the state named inside a clause is not.
+        q = parse(DOCS, "Nhà nước có khuyến khích lao động công nghệ thông tin làm việc ở nước ngoài không?", None)
+        weights = {"khuyen": 2.0, "khich": 2.0, "lao": 1.0, "dong": 1.0, "lam": 1.0, "viec": 1.0, "ngoai": 1.0}
+        rows = [_row(1, "1. Nhà nước khuyến khích tạo việc làm ở nước ngoài cho người lao động công nghệ thông tin, phù "
+                        "hợp với điều ước quốc tế mà Cộng hòa xã hội chủ nghĩa Việt Nam là thành viên.\n"
+                        "2. Nhà nước ưu đãi doanh nghiệp tuyển dụng lao động trong nước.")]
+        text, _, _ = extract(q, weights, rows)
+        assert text.startswith("1. Nhà nước khuyến khích")
+        header = [_row(2, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc khuyến khích lao động.\n"
+                          "Nhà nước khuyến khích lao động làm việc ở nước ngoài.")]
+        assert extract(q, weights, header)[0].startswith("Nhà nước khuyến khích")
+
     def test_a_question_asking_for_several_things_quotes_more_of_the_passage(self):
         weights = {"huyen": 1.0, "nha": 1.0, "mang": 1.0, "cung": 1.0, "cap": 1.0, "internet": 1.0}
         rows = [_row(1, "Huyện có nhà mạng VNPT cung cấp Internet. Nhà mạng Viettel cũng cung cấp Internet. "

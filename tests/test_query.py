@@ -86,6 +86,8 @@ def test_question_types_are_detected_with_or_without_diacritics(question, kind):
     ("Đề án triển khai trong mấy tháng?", "when"),  # how many months: a quantity
     ("Giấy phép có thời hạn tối đa mấy năm?", "when"),  # a term asked as a length, not a moment
     ("giay phep bi dinh chi trong thoi han bao lau", "when"),
+    ("Cài virus vào máy người khác có bị cấm không?", "quantity"),  # "máy" (a machine), not "mấy"
+    ("cai virus vao may nguoi khac co bi cam khong", "quantity"),  # a yes/no question asks no number
 ])
 def test_words_that_only_look_like_an_interrogative_ask_nothing(question, kind):
     assert kind not in question_types(question)
@@ -372,6 +374,12 @@ def test_words_the_documents_lack_are_not_turned_into_other_words(typed):
 ])
 def test_what_a_question_counts_is_read(question, noun):
     assert counted_noun(question) == noun
+
+
+def test_an_items_number_or_a_form_number_is_no_sum_of_money():
+    # "6. Hợp đồng …": the item's number and the "đồng" of "hợp đồng" are no "6 đồng".
+    assert not counts("6. Hợp đồng dịch vụ đăng ký tên miền theo Mẫu số 27 tại Phụ lục I.", "tiền")
+    assert counts("Kinh phí thực hiện là 85 tỷ đồng.", "tiền")
 
 
 def test_a_province_name_is_never_corrected_into_a_word():

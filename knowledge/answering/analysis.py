@@ -106,6 +106,7 @@ class Query:
     counted: str | None = None  # what the message itself counts ("bao nhiêu hồ sơ" -> "ho"), folded
     things: list[tuple[str, str]] = field(default_factory=list)  # named by their number: ("muc", "1")
     about: tuple[str, str] | None = None  # "mục tiêu gì về chữ ký số": ("chu ky so", "chữ ký số")
+    focus: tuple[str, ...] = ()  # what a yes/no question asks of ("… có đòi bồi thường được không"), folded
 
 
 def parse(docs: list[dict], question: str, saved_province: str | None) -> Query | Answer:
@@ -126,7 +127,35 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
         definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
         targets=bool(_TARGETS.search(folded)), folded=words, types=types, terms=definition_terms(words),
         things=named_things(question), about=asked_about(question),
+        focus=yes_no_focus(question) if "yesno" in types else (),
     )
+
+
+# The particles that may close a yes/no question after its "không".
+_CLOSING = frozenset("a vay nhi ha nhe ta".split())
+# The modal verbs that follow the "có" of "có … không" (folded): "có phải", "có được", "có cần".
+_MODAL_VERBS = frozenset("phai duoc can bat bi the nen".split())
+
+
+def yes_no_focus(question: str) -> tuple[str, ...]:
+    """What a yes/no question asks of, folded: the syllables between its last "có" and the "không"
+    closing it. "Bên kia đưa thông tin của mình cho người khác thì mình có đòi bồi thường được
+    không?" asks whether compensation may be claimed, not about the facts told before it."""
+    typed = [w.lower() for w in syllables(question)]
+    words = [fold(w) for w in typed]
+    while words and words[-1] in _CLOSING:
+        words.pop()
+    if not words or words[-1] != "khong":
+        return ()
+    # Typed with marks, "có" is not the "cơ" of "cơ quan"; and the "có" before a modal verb ("có
+    # phải", "co duoc") is the asking one, not the verb after it ("có bắt buộc phải có chữ ký …").
+    marked = has_diacritics(question)
+    starts = [i for i in range(len(words) - 1) if (typed[i] == "có" if marked else words[i] == "co")]
+    modal = [i for i in starts if words[i + 1] in _MODAL_VERBS]
+    if not starts:
+        return ()
+    start = (modal or starts)[-1]
+    return tuple(words[start + 1:-1])
 
 
 # "mục tiêu gì về X", "nhiệm vụ nào về X", "đánh giá thế nào về X", "có nói về X không", "có

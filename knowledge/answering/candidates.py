@@ -14,7 +14,7 @@ from ..store import KnowledgeBase
 from .analysis import Query, defines
 from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import ANSWER_KINDS, Abbreviations, counts, holds_answer, unasked_agents
-from .retrieve import coverage
+from .retrieve import Weights, coverage
 
 MAX_ANSWER_CHARS = 700
 
@@ -110,6 +110,18 @@ def _modals(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"^khong\s+", "", m) for m in found)
 
 
+# What a modal word rules, negation set aside: a permission, or its ban, answers "có được …
+# không?" ("có quyền yêu cầu …", "nghiêm cấm …"); a duty, or its waiver, answers "có phải …
+# không?" ("có trách nhiệm …", "miễn …").
+_RULED = {"duoc": "may", "duoc phep": "may", "co quyen": "may", "nghiem cam": "may", "bi cam": "may", "cam": "may",
+          "phai": "must", "bat buoc": "must", "nhat thiet": "must", "co trach nhiem": "must",
+          "co nghia vu": "must", "mien": "must"}
+
+
+def _rules(modals: frozenset[str]) -> set[str]:
+    return {_RULED[m] for m in modals}
+
+
 # What holding every asked kind of answer adds to a unit's score (its coverage is 0..1).
 HOLDS_ANSWER_BONUS = 0.25
 # A unit holding what was asked is quoted first when it scores at least this share of the best.
@@ -124,6 +136,17 @@ LIST_BAR = 0.6
 # before one that names every term asked and defines none ("… ba trụ cột: chính phủ số, kinh tế
 # số và xã hội số"): more than the coverage and verbatim run (at most 1.2) that one gets over it.
 DEFINES_BONUS = 0.8
+# A yes/no question's unit stating the modal asked, or its negation, gains the first; one stating
+# another word for the same rule ("có quyền" for "được"), the second. Their difference exceeds
+# RANK_PENALTY: the very modal asked is the likelier answer even from the next passage.
+SAME_MODAL_BONUS = 0.15
+SAME_RULE_BONUS = 0.05
+# What saying all of what a yes/no question asks of adds to a unit's score (see :attr:`Query.focus`):
+# as much as a rule with the very modal asked gets; what a rule is of matters as much as its modal.
+FOCUS_BONUS = 0.3
+# … when it is at most this share of the question's weight: a question telling little before its
+# "có … không" ("nhà mạng có được từ chối …") is all focus, and the bonus would only echo coverage.
+MAX_FOCUS_SHARE = 2 / 3
 # What a passage's rank among the cited ones takes off its units' scores.
 RANK_PENALTY = 0.08
 
@@ -164,13 +187,25 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     if q.definition:
         score += DEFINES_BONUS * defines(q, sentence)
     # "Có bắt buộc …không?", "có được …không?": a rule answers it, so a sentence that says what
-    # must, may or may not be done is the likelier answer.
-    if "yesno" in q.types and _RULE.search(sentence):
-        score += 0.15
-        # … and one stating the very modal asked, or its negation ("có bắt buộc phải …?":
-        # "… không nhất thiết phải …"), more so than one stating another duty.
-        if _modals(q.text) & _modals(sentence):
-            score += 0.1
+    # must, may or may not be done is the likelier answer; the more so, the more of what the
+    # question asks of it says ("… thì mình có đòi bồi thường được không": "có quyền yêu cầu bồi
+    # thường", not "không được cung cấp thông tin" of the facts told before).
+    if "yesno" in q.types:
+        focus = Weights({t: w for t, w in weights.items() if t in q.focus}, getattr(weights, "marks", None))
+        told = sum(focus.values()) <= MAX_FOCUS_SHARE * sum(weights.values())  # facts told before it
+        said_of = coverage(focus, sentence) if focus and told else None
+        if said_of is not None:
+            score += FOCUS_BONUS * said_of
+        if _RULE.search(sentence):
+            score += 0.15
+            # … and one stating the very modal asked, or its negation ("có bắt buộc phải …?":
+            # "… không nhất thiết phải …"), more so than one stating another duty; if it says
+            # anything of what is asked ("không được cung cấp" is no answer to "đòi … được không").
+            asked, said = _modals(q.text), _modals(sentence)
+            if said_of != 0 and asked & said:
+                score += SAME_MODAL_BONUS
+            elif said_of != 0 and _rules(asked) & _rules(said):  # another word for it: "có quyền" for "được"
+                score += SAME_RULE_BONUS
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer:
     # one that does not cannot answer at all (the answer-type check would say "not stated").
     checked = q.types & ANSWER_KINDS
@@ -344,7 +379,10 @@ def lead_year(kb: KnowledgeBase, row: dict) -> int | None:
 
 # A list item: "a) …", "đ) …", "- …", "• …", "1. …".
 _LIST_ITEM = re.compile(r"\s*(?:[a-zđ]\)|[-–•+*]\s|\d{1,2}[.)]\s)")
-_MOTTO = re.compile(r"cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc", re.IGNORECASE)
+# The national motto heads an official text: the state's name in capitals, or "Độc lập - Tự do -
+# Hạnh phúc". Not the state named in a clause ("điều ước quốc tế mà Cộng hòa xã hội chủ nghĩa Việt
+# Nam là thành viên").
+_MOTTO = re.compile(r"CỘNG H(?:ÒA|OÀ) XÃ HỘI CHỦ NGHĨA VIỆT NAM|(?i:độc lập\s*[-–]\s*tự do\s*[-–]\s*hạnh phúc)")
 
 
 def article_lead(row: dict) -> str:
