@@ -606,6 +606,18 @@ class TestQuoting:
                           "Nhà nước khuyến khích lao động làm việc ở nước ngoài.")]
         assert extract(q, weights, header)[0].startswith("Nhà nước khuyến khích")
 
+    def test_who_a_list_is_about_is_named_by_its_lead(self):
+        # "ai chịu trách nhiệm …": the item says what, its lead says who ("Người sử dụng … sau đây:").
+        q = parse(DOCS, "Dùng dịch vụ nội dung thì ai chịu trách nhiệm về quyết định sử dụng?", None)
+        weights = {"dung": 1.0, "dich": 1.0, "vu": 1.0, "noi": 1.0, "chiu": 2.0, "trach": 2.0, "nhiem": 2.0,
+                   "quyet": 2.0, "dinh": 1.0, "su": 1.0}
+        rows = [_row(1, "Người sử dụng dịch vụ nội dung có quyền và nghĩa vụ sau đây:\n1. Được sử dụng các dịch vụ;\n"
+                        "2. Tự kiểm tra và chịu trách nhiệm về việc quyết định sử dụng dịch vụ của mình;"),
+                _row(2, "Doanh nghiệp cung cấp dịch vụ nội dung có trách nhiệm giải quyết khiếu nại về dịch vụ.")]
+        text, quoted, row = extract(q, weights, rows)
+        assert row is rows[0] and text.startswith("Người sử dụng dịch vụ nội dung có quyền và nghĩa vụ sau đây:")
+        assert "2. Tự kiểm tra và chịu trách nhiệm" in text
+
     def test_a_question_asking_for_several_things_quotes_more_of_the_passage(self):
         weights = {"huyen": 1.0, "nha": 1.0, "mang": 1.0, "cung": 1.0, "cap": 1.0, "internet": 1.0}
         rows = [_row(1, "Huyện có nhà mạng VNPT cung cấp Internet. Nhà mạng Viettel cũng cung cấp Internet. "

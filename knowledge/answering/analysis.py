@@ -138,9 +138,9 @@ _MODAL_VERBS = frozenset("phai duoc can bat bi the nen".split())
 
 
 def yes_no_focus(question: str) -> tuple[str, ...]:
-    """What a yes/no question asks of, folded: the syllables between its last "có" and the "không"
-    closing it. "Bên kia đưa thông tin của mình cho người khác thì mình có đòi bồi thường được
-    không?" asks whether compensation may be claimed, not about the facts told before it."""
+    """What a yes/no question asks of, folded: the syllables between its asking "có" and the
+    "không" closing it. "Bên kia đưa thông tin của mình cho người khác thì mình có đòi bồi thường
+    được không?" asks whether compensation may be claimed, not about the facts told before it."""
     typed = [w.lower() for w in syllables(question)]
     words = [fold(w) for w in typed]
     while words and words[-1] in _CLOSING:
@@ -151,10 +151,9 @@ def yes_no_focus(question: str) -> tuple[str, ...]:
     # phải", "co duoc") is the asking one, not the verb after it ("có bắt buộc phải có chữ ký …").
     marked = has_diacritics(question)
     starts = [i for i in range(len(words) - 1) if (typed[i] == "có" if marked else words[i] == "co")]
-    modal = [i for i in starts if words[i + 1] in _MODAL_VERBS]
     if not starts:
         return ()
-    start = (modal or starts)[-1]
+    start = ([i for i in starts if words[i + 1] in _MODAL_VERBS] or starts)[-1]
     return tuple(words[start + 1:-1])
 
 

@@ -415,10 +415,22 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     # An official text's own header (issuer, national motto, number, date, title) says what the
     # text is, which the document facts answer; its numbers and dates are no figure to quote.
     candidates = [c for c in candidates if not _MOTTO.search(c[3])] or candidates
+    checked = q.types & ANSWER_KINDS
+
+    # "ai chịu trách nhiệm về …": an item of "Người sử dụng dịch vụ … có quyền và nghĩa vụ sau đây:"
+    # is of the people its lead names, who answer "ai": it holds the answer as if it named them
+    # (and is quoted under its lead, below).
+    def led(c: tuple) -> tuple | None:
+        lead = _lead_in(candidates, c) if checked & _SUBJECT_KINDS else None
+        return lead if lead is not None and all(holds(kind, lead[5], lead[4], q.text) for kind in checked) else None
+
+    if checked & _SUBJECT_KINDS:
+        candidates = [(c[0] + HOLDS_ANSWER_BONUS, *c[1:5], f"{led(c)[5]} {c[5]}")
+                      if not all(holds(kind, c[5], c[4], q.text) for kind in checked) and led(c) else c
+                      for c in candidates]
     candidates.sort(key=lambda c: -c[0])
     # A unit without what was asked (a date for "từ ngày nào") cannot be the answer while one
     # that holds it scores nearly as well.
-    checked = q.types & ANSWER_KINDS
     # "bao nhiêu tiền": a figure of money ("85 tỷ đồng"), not a share that only matches the year.
     counted = q.counted if "quantity" in checked else None
     holders = [c for c in candidates if checked and all(holds(kind, c[5], c[4], q.text) for kind in checked)
@@ -451,6 +463,11 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
                 candidates = [best if c is candidates[0] else c for c in candidates if c not in item]
                 chosen, total = [best], len(best[3])
                 break
+    lead = _lead_in(candidates, best) if checked & _SUBJECT_KINDS and not all(
+        holds(kind, best[3], best[4], q.text) for kind in checked) else None
+    if lead is not None and all(holds(kind, lead[5], lead[4], q.text) for kind in checked):
+        chosen.append(lead)
+        total += len(lead[3])
     # "Những … gì", "các … nào": several things are asked, so more of the best passage is quoted.
     listing = "list" in q.types
     most, same_bar = (LIST_UNITS, LIST_BAR) if listing else (3, 0.75)
@@ -532,6 +549,10 @@ def _mark_kind(unit: str) -> str | None:
 def _said(unit: str) -> str:
     """What a unit says, without its list mark, spacing and case ("1. Trang thông tin …")."""
     return " ".join(re.sub(r"^\s*(?:\d+|[a-zđ])[.)]\s+", "", unit).lower().split())
+
+
+# The kinds of answer a list's lead gives its items: who they are about.
+_SUBJECT_KINDS = frozenset({"who", "person"})
 
 
 def _lead_in(candidates: list[tuple], item: tuple) -> tuple | None:
