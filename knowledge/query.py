@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from index.text import fold, folded_words, has_diacritics, is_stopword, syllables, tone
 
@@ -314,6 +314,7 @@ CURRENCY = frozenset({"đồng", "tỷ", "tỉ", "triệu", "nghìn", "ngàn", "
 _FOLDED_CURRENCY = frozenset(fold(c) for c in CURRENCY)
 
 
+@lru_cache(maxsize=8192)
 def counts(unit: str, noun: str) -> bool:
     """Whether ``unit`` gives a figure of ``noun``: "15 văn bản", "06 mô đun", "100% hồ sơ",
     "200 m" for "mét" (a figure of something else beside the noun, "100% các xóm có trạm BTS",
@@ -327,8 +328,8 @@ def counts(unit: str, noun: str) -> bool:
     # ("bao nhiêu phần trăm" counts "phần"), never for "trạm" typed without marks ("tram").
     read = unit.replace("%", " phần trăm ") if fold(noun) == "phan" else unit
     lowered = read.lower() if has_diacritics(noun) else fold(read)
-    if not any(name in lowered for name in names):
-        return False  # most passages never name it: skip reading their syllables
+    if not any(name in lowered for name in names) or not _FIGURE.search(unit):
+        return False  # most passages never name it, or give no figure: skip reading their syllables
     def tokens(text: str) -> list[str]:
         return syllables(text) if has_diacritics(noun) else folded_words(text).split()
     words = tokens(unit)
