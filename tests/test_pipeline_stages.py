@@ -618,6 +618,18 @@ class TestQuoting:
         assert row is rows[0] and text.startswith("Người sử dụng dịch vụ nội dung có quyền và nghĩa vụ sau đây:")
         assert "2. Tự kiểm tra và chịu trách nhiệm" in text
 
+    def test_a_unit_of_the_document_named_by_number_speaks_of_it(self):
+        # NQ 57's own clause does not repeat "57"; NQ 03's, restating the task, does.
+        q = parse(DOCS, "Cơ quan nào theo dõi, kiểm tra, đánh giá việc thực hiện Nghị quyết 57?", None)
+        weights = {"co": 0.8, "quan": 0.9, "doi": 1.2, "kiem": 2.1, "tra": 1.9, "danh": 1.8, "gia": 1.3, "viec": 1.4,
+                   "thuc": 1.1, "hien": 1.1, "nghi": 1.0, "quyet": 1.5, "57": 2.3}
+        own = dict(_row(1, "6. Văn phòng Trung ương Đảng phối hợp với Ban Kinh tế Trung ương theo dõi, kiểm tra, "
+                           "đánh giá kết quả thực hiện Nghị quyết."), numbers=["57-NQ/TW"])
+        citing = dict(_row(2, "2. Xác định nhiệm vụ cụ thể để các Bộ, ngành, địa phương tổ chức triển khai, kiểm tra, "
+                              "giám sát, đánh giá việc thực hiện Nghị quyết số 57-NQ/TW."), numbers=["03/NQ-CP"])
+        text, _, row = extract(q, weights, [own, citing])
+        assert row is own and text.startswith("6. Văn phòng Trung ương Đảng")
+
     def test_a_question_asking_for_several_things_quotes_more_of_the_passage(self):
         weights = {"huyen": 1.0, "nha": 1.0, "mang": 1.0, "cung": 1.0, "cap": 1.0, "internet": 1.0}
         rows = [_row(1, "Huyện có nhà mạng VNPT cung cấp Internet. Nhà mạng Viettel cũng cung cấp Internet. "

@@ -15,6 +15,7 @@ from .analysis import Query, defines
 from ..query import EMPTY as NO_ABBREVIATIONS
 from ..query import ANSWER_KINDS, Abbreviations, counts, holds_answer, unasked_agents
 from .retrieve import Weights, coverage
+from .scope import number_matches
 
 MAX_ANSWER_CHARS = 700
 
@@ -404,6 +405,14 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         # A legal clause is read under its article: the instrument and the title say what it is
         # about ("1. Do lỗi hệ thống …" under "Điều 4, Thông tư 02/2011/TT-BTTTT — Nguyên nhân sự cố").
         topic = abbreviations.expand_passage(articles[rank])
+        # Asked for a fact (an agency, a figure, a date) of a document named by number, a unit of
+        # that very document speaks of it without repeating its number ("6. Văn phòng Trung ương
+        # Đảng … theo dõi, kiểm tra, đánh giá kết quả thực hiện Nghị quyết" answers "… việc thực
+        # hiện Nghị quyết 57"). Asked about the document itself ("NQ 03 ban hành về nội dung
+        # gì?"), the unit naming it still tells.
+        own = row.get("numbers", [])[:1]
+        if q.types & ANSWER_KINDS and any(number_matches(n, number) for n in q.numbers for number in own):
+            topic = f"{topic} {own[0]}".strip()
         for i, (sentence, year) in enumerate(units):
             # Scored as the question is read.
             read = abbreviations.expand_passage(context + sentence, "document" in q.types)
