@@ -630,6 +630,19 @@ class TestQuoting:
         text, _, row = extract(q, weights, [own, citing])
         assert row is own and text.startswith("6. Văn phòng Trung ương Đảng")
 
+    def test_a_list_question_is_answered_by_the_list_of_the_things_it_asks_for(self):
+        # "những nguyên nhân nào": the clauses under "Nguyên nhân sự cố", not a clause that repeats
+        # more of the question's other words.
+        q = parse(DOCS, "Sự cố hệ thống công nghệ thông tin có thể do những nguyên nhân nào?", None)
+        weights = {"su": 1.3, "co": 0.8, "he": 1.7, "thong": 0.7, "cong": 0.7, "nghe": 0.7, "tin": 0.7, "the": 1.9,
+                   "nguyen": 2.2, "nhan": 1.1}
+        causes = _row(1, "1. Do lỗi hệ thống: hệ thống không đáp ứng tiêu chuẩn.\n2. Do lỗi sử dụng.",
+                      "ỨNG DỤNG — Điều 4, Thông tư 02/2011/TT-BTTTT — Nguyên nhân sự cố")
+        report = _row(2, "4. Đơn vị sử dụng thiết bị phải lập báo cáo nhanh sự cố hệ thống công nghệ thông tin.",
+                      "ỨNG DỤNG — Điều 5, Thông tư 02/2011/TT-BTTTT — Xử lý nhanh khi có sự cố")
+        text, _, row = extract(q, weights, [report, causes])
+        assert row is causes and "1. Do lỗi hệ thống" in text and "2. Do lỗi sử dụng" in text
+
     def test_a_question_asking_for_several_things_quotes_more_of_the_passage(self):
         weights = {"huyen": 1.0, "nha": 1.0, "mang": 1.0, "cung": 1.0, "cap": 1.0, "internet": 1.0}
         rows = [_row(1, "Huyện có nhà mạng VNPT cung cấp Internet. Nhà mạng Viettel cũng cung cấp Internet. "

@@ -106,7 +106,9 @@ class Query:
     counted: str | None = None  # what the message itself counts ("bao nhiêu hồ sơ" -> "ho"), folded
     things: list[tuple[str, str]] = field(default_factory=list)  # named by their number: ("muc", "1")
     about: tuple[str, str] | None = None  # "mục tiêu gì về chữ ký số": ("chu ky so", "chữ ký số")
-    focus: tuple[str, ...] = ()  # what a yes/no question asks of ("… có đòi bồi thường được không"), folded
+    # What it asks of, folded: a yes/no question's predicate ("… có đòi bồi thường được không"),
+    # the things a list question asks for ("do những nguyên nhân nào").
+    focus: tuple[str, ...] = ()
 
 
 def parse(docs: list[dict], question: str, saved_province: str | None) -> Query | Answer:
@@ -127,7 +129,7 @@ def parse(docs: list[dict], question: str, saved_province: str | None) -> Query 
         definition="definition" in types, quantity=bool(_QUANTITY.search(folded)),
         targets=bool(_TARGETS.search(folded)), folded=words, types=types, terms=definition_terms(words),
         things=named_things(question), about=asked_about(question),
-        focus=yes_no_focus(question) if "yesno" in types else (),
+        focus=yes_no_focus(question) if "yesno" in types else listed(words) if "list" in types else (),
     )
 
 
@@ -155,6 +157,17 @@ def yes_no_focus(question: str) -> tuple[str, ...]:
         return ()
     start = ([i for i in starts if words[i + 1] in _MODAL_VERBS] or starts)[-1]
     return tuple(words[start + 1:-1])
+
+
+# "những nguyên nhân nào", "các điều kiện gì", "những loại dịch vụ nào": the things a list
+# question asks for, named between "những"/"các" and "nào"/"gì" (folded).
+_LISTED = re.compile(r"\b(?:nhung|cac) ((?:\w+ ){0,2}\w+) (?:nao|gi)\b")
+
+
+def listed(words: list[str]) -> tuple[str, ...]:
+    """The things a list question asks for ("do những nguyên nhân nào" -> ("nguyen", "nhan")), folded."""
+    found = _LISTED.findall(" ".join(words))
+    return tuple(found[-1].split()) if found else ()
 
 
 # "mục tiêu gì về X", "nhiệm vụ nào về X", "đánh giá thế nào về X", "có nói về X không", "có

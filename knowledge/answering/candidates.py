@@ -142,7 +142,7 @@ DEFINES_BONUS = 0.8
 # RANK_PENALTY: the very modal asked is the likelier answer even from the next passage.
 SAME_MODAL_BONUS = 0.15
 SAME_RULE_BONUS = 0.05
-# What saying all of what a yes/no question asks of adds to a unit's score (see :attr:`Query.focus`):
+# What saying all of what a question asks of adds to a unit's score (see :attr:`Query.focus`):
 # as much as a rule with the very modal asked gets; what a rule is of matters as much as its modal.
 FOCUS_BONUS = 0.3
 # … when it is at most this share of the question's weight: a question telling little before its
@@ -187,26 +187,26 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     score += 0.05 * min(max(run - 2, 0), 4)
     if q.definition:
         score += DEFINES_BONUS * defines(q, sentence)
+    # What the question asks of ("… thì mình có đòi bồi thường được không": "có quyền yêu cầu bồi
+    # thường", not "không được cung cấp thông tin" of the facts told before; "do những nguyên nhân
+    # nào": the clauses under "Nguyên nhân sự cố") marks the unit that answers it.
+    focus = Weights({t: w for t, w in weights.items() if t in q.focus}, getattr(weights, "marks", None))
+    told = sum(focus.values()) <= MAX_FOCUS_SHARE * sum(weights.values())  # facts told before it
+    said_of = coverage(focus, f"{topic} {sentence}" if topic else sentence) if focus and told else None
+    if said_of is not None:
+        score += FOCUS_BONUS * said_of
     # "Có bắt buộc …không?", "có được …không?": a rule answers it, so a sentence that says what
-    # must, may or may not be done is the likelier answer; the more so, the more of what the
-    # question asks of it says ("… thì mình có đòi bồi thường được không": "có quyền yêu cầu bồi
-    # thường", not "không được cung cấp thông tin" of the facts told before).
-    if "yesno" in q.types:
-        focus = Weights({t: w for t, w in weights.items() if t in q.focus}, getattr(weights, "marks", None))
-        told = sum(focus.values()) <= MAX_FOCUS_SHARE * sum(weights.values())  # facts told before it
-        said_of = coverage(focus, sentence) if focus and told else None
-        if said_of is not None:
-            score += FOCUS_BONUS * said_of
-        if _RULE.search(sentence):
-            score += 0.15
-            # … and one stating the very modal asked, or its negation ("có bắt buộc phải …?":
-            # "… không nhất thiết phải …"), more so than one stating another duty; if it says
-            # anything of what is asked ("không được cung cấp" is no answer to "đòi … được không").
-            asked, said = _modals(q.text), _modals(sentence)
-            if said_of != 0 and asked & said:
-                score += SAME_MODAL_BONUS
-            elif said_of != 0 and _rules(asked) & _rules(said):  # another word for it: "có quyền" for "được"
-                score += SAME_RULE_BONUS
+    # must, may or may not be done is the likelier answer.
+    if "yesno" in q.types and _RULE.search(sentence):
+        score += 0.15
+        # … and one stating the very modal asked, or its negation ("có bắt buộc phải …?":
+        # "… không nhất thiết phải …"), more so than one stating another duty; if it says
+        # anything of what is asked ("không được cung cấp" is no answer to "đòi … được không").
+        asked, said = _modals(q.text), _modals(sentence)
+        if said_of != 0 and asked & said:
+            score += SAME_MODAL_BONUS
+        elif said_of != 0 and _rules(asked) & _rules(said):  # another word for it: "có quyền" for "được"
+            score += SAME_RULE_BONUS
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer:
     # one that does not cannot answer at all (the answer-type check would say "not stated").
     checked = q.types & ANSWER_KINDS
