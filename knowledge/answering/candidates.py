@@ -120,7 +120,7 @@ _RULED = {"duoc": "may", "duoc phep": "may", "co quyen": "may", "nghiem cam": "m
 
 
 def _rules(modals: frozenset[str]) -> set[str]:
-    return {_RULED[m] for m in modals}
+    return {_RULED[m] for m in modals if m in _RULED}
 
 
 # What holding every asked kind of answer adds to a unit's score (its coverage is 0..1).
@@ -433,10 +433,12 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
         lead = _lead_in(candidates, c) if checked & _SUBJECT_KINDS else None
         return lead if lead is not None and all(holds(kind, lead[5], lead[4], q.text) for kind in checked) else None
 
+    def under_lead(c: tuple) -> tuple:
+        lead = None if all(holds(kind, c[5], c[4], q.text) for kind in checked) else led(c)
+        return c if lead is None else (c[0] + HOLDS_ANSWER_BONUS, *c[1:5], f"{lead[5]} {c[5]}")
+
     if checked & _SUBJECT_KINDS:
-        candidates = [(c[0] + HOLDS_ANSWER_BONUS, *c[1:5], f"{led(c)[5]} {c[5]}")
-                      if not all(holds(kind, c[5], c[4], q.text) for kind in checked) and led(c) else c
-                      for c in candidates]
+        candidates = [under_lead(c) for c in candidates]
     candidates.sort(key=lambda c: -c[0])
     # A unit without what was asked (a date for "từ ngày nào") cannot be the answer while one
     # that holds it scores nearly as well.
@@ -472,9 +474,8 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
                 candidates = [best if c is candidates[0] else c for c in candidates if c not in item]
                 chosen, total = [best], len(best[3])
                 break
-    lead = _lead_in(candidates, best) if checked & _SUBJECT_KINDS and not all(
-        holds(kind, best[3], best[4], q.text) for kind in checked) else None
-    if lead is not None and all(holds(kind, lead[5], lead[4], q.text) for kind in checked):
+    lead = led(best) if checked and not all(holds(kind, best[3], best[4], q.text) for kind in checked) else None
+    if lead is not None:
         chosen.append(lead)
         total += len(lead[3])
     # "Những … gì", "các … nào": several things are asked, so more of the best passage is quoted.
