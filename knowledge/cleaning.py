@@ -73,7 +73,7 @@ _SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", ")")
 # "… quyền liên quan.Điều 3.3.TL.1.5. Trách nhiệm của …": an article's heading glued to the end of
 # the clause before it (50 times in the IT codification). Apart, the article is an article again,
 # not more of the one before (whose heading its clauses would be cited under).
-_GLUED_ARTICLE = re.compile(r"(?<=[.;:!?…\"”)])(?=Điều \d+[a-zđ]?(?:\.[\wĐ]+)*\.\s)")
+_GLUED_ARTICLE = re.compile(rf"(?<=[{re.escape(''.join(_SENTENCE_END))}])(?=Điều \d+[a-zđ]?(?:\.[\wĐ]+)*\.\s)")
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:

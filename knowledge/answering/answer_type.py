@@ -10,7 +10,7 @@ from index.text import folded_words, syllables
 
 from ..metadata import KIND_LABELS
 from .analysis import Query
-from .candidates import holds, of_year
+from .candidates import holds, holds_all, of_year
 from .compose import where
 from ..query import ANSWER_KINDS, contrary_bound, counts
 from .retrieve import coverage, names, phrase_coverage
@@ -59,7 +59,7 @@ def not_stated(q: Query, weights: dict[str, float], top: dict, quoted: list[tupl
     # shared databases" does not answer "what share of people use e-wallets") and of the
     # year asked (a 2030 figure does not answer a question about 2025).
     counted = q.counted if "quantity" in kinds else None
-    holding = [u for u, year in quoted if all(holds(kind, u, year, q.text) for kind in kinds)
+    holding = [u for u, year in quoted if holds_all(kinds, u, year, q.text)
                and (not q.years or year is None or of_year(year, q.years))
                and (counted is None or counts(u, counted)) and not contrary_bound(q.text, u)]
     covered = max((coverage(weights, read(u)) for u in holding), default=0.0)

@@ -161,6 +161,13 @@ def holds(kind: str, unit: str, year: int | frozenset[int] | None, asked: str = 
     return holds_answer(kind, unit) or (kind == "when" and isinstance(year, int))
 
 
+@lru_cache(maxsize=8192)
+def holds_all(kinds: frozenset[str], unit: str, year: int | frozenset[int] | None, asked: str = "") -> bool:
+    """Whether a unit holds an answer of every kind asked (:func:`holds`); read once per unit,
+    though scoring, lead-in and holder choice all ask."""
+    return all(holds(kind, unit, year, asked) for kind in kinds)
+
+
 def dated(unit: str, year: int | frozenset[int] | None, q: Query) -> str:
     """A unit as quoted: asked "khi nào", with the year it speaks of when it does not say it itself."""
     if "when" in q.types and isinstance(year, int) and not holds_answer("when", unit):
@@ -210,7 +217,7 @@ def score_sentence(q: Query, weights: dict[str, float], sentence: str, year: int
     # A sentence that holds what was asked (a figure, a date, an agency) is the likelier answer:
     # one that does not cannot answer at all (the answer-type check would say "not stated").
     checked = q.types & ANSWER_KINDS
-    if checked and all(holds(kind, sentence, year, q.text) for kind in checked):
+    if checked and holds_all(checked, sentence, year, q.text):
         score += HOLDS_ANSWER_BONUS
     return score
 
@@ -431,10 +438,10 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     # (and is quoted under its lead, below).
     def led(c: tuple) -> tuple | None:
         lead = _lead_in(candidates, c) if checked & _SUBJECT_KINDS else None
-        return lead if lead is not None and all(holds(kind, lead[5], lead[4], q.text) for kind in checked) else None
+        return lead if lead is not None and holds_all(checked, lead[5], lead[4], q.text) else None
 
     def under_lead(c: tuple) -> tuple:
-        lead = None if all(holds(kind, c[5], c[4], q.text) for kind in checked) else led(c)
+        lead = None if holds_all(checked, c[5], c[4], q.text) else led(c)
         return c if lead is None else (c[0] + HOLDS_ANSWER_BONUS, *c[1:5], f"{lead[5]} {c[5]}")
 
     if checked & _SUBJECT_KINDS:
@@ -444,7 +451,7 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     # that holds it scores nearly as well.
     # "bao nhiêu tiền": a figure of money ("85 tỷ đồng"), not a share that only matches the year.
     counted = q.counted if "quantity" in checked else None
-    holders = [c for c in candidates if checked and all(holds(kind, c[5], c[4], q.text) for kind in checked)
+    holders = [c for c in candidates if checked and holds_all(checked, c[5], c[4], q.text)
                and (counted is None or counts(c[3], counted))]
     if holders and holders[0] is not candidates[0] and holders[0][0] >= HOLDER_SHARE * candidates[0][0]:
         candidates.remove(holders[0])
@@ -462,19 +469,19 @@ def extract(q: Query, weights: dict[str, float], cited: list[dict],
     # trì.": the sentences after an item's first belong to the item. What the best unit lacks of
     # the kinds asked (the agency of a task) is read there before anywhere else, and quoted as
     # one unit with it (the topic is in the first sentence, the agency in the last).
-    if checked and not all(holds(kind, best[3], best[4], q.text) for kind in checked):
+    if checked and not holds_all(checked, best[3], best[4], q.text):
         following = sorted((c for c in candidates if c[1] == best[1] and c[2] > best[2]), key=lambda c: c[2])
         for n, cand in enumerate(following):
             if _LIST_ITEM.match(cand[3]) or total + len(cand[3]) > MAX_ANSWER_CHARS:
                 break
-            if all(holds(kind, cand[3], cand[4], q.text) for kind in checked):
+            if holds_all(checked, cand[3], cand[4], q.text):
                 item = following[:n + 1]
                 best = (best[0], best[1], best[2], " ".join([best[3], *(c[3] for c in item)]), best[4],
                         " ".join([best[5], *(c[5] for c in item)]))
                 candidates = [best if c is candidates[0] else c for c in candidates if c not in item]
                 chosen, total = [best], len(best[3])
                 break
-    lead = led(best) if checked and not all(holds(kind, best[3], best[4], q.text) for kind in checked) else None
+    lead = led(best) if checked and not holds_all(checked, best[3], best[4], q.text) else None
     if lead is not None:
         chosen.append(lead)
         total += len(lead[3])
